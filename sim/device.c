@@ -1,0 +1,275 @@
+/*
+ * device — the block device: a scheduler queue, up to queue_depth requests in
+ * service (one for a disk), a service time per request, the DMA moment at which a
+ * write's data is read from memory and its guard tags are checked, completion (the
+ * block's content changes), and a volatile write cache emptied by flushes.
+ */
+#include "model.h"
+
+#include <math.h>
+
+struct cached {                 /* a completed write not yet made durable */
+	struct blk *b;
+	uint64_t content;
+};
+
+struct device {
+	struct sim *s;
+	const struct device_cfg *cfg;
+	struct rng svc, sched;
+	struct request *head, *tail;
+	unsigned queued;
+	unsigned inflight;
+	uint64_t head_pos;              /* disk: the block after the last one served */
+	GArray *volatile_blks;          /* of struct cached */
+};
+
+static void rq_event(struct engine *e, struct sim_event *ev);
+static void dispatch(struct device *d);
+
+struct device *device_new(struct sim *s)
+{
+	struct device *d = g_new0(struct device, 1);
+	d->s = s;
+	d->cfg = &s->cfg.dev;
+	rng_init(&d->svc, s->cfg.seed, "device");
+	rng_init(&d->sched, s->cfg.seed, "scheduler");
+	d->volatile_blks = g_array_new(FALSE, FALSE, sizeof(struct cached));
+	return d;
+}
+
+void device_free(struct device *d)
+{
+	if (!d)
+		return;
+	while (d->head) {
+		struct request *rq = d->head;
+		d->head = rq->next;
+		request_free(rq);
+	}
+	g_array_free(d->volatile_blks, TRUE);
+	g_free(d);
+}
+
+unsigned device_inflight(const struct device *d)
+{
+	return d->inflight;
+}
+
+unsigned device_queued(const struct device *d)
+{
+	return d->queued;
+}
+
+bool device_idle(const struct device *d)
+{
+	return !d->inflight && !d->queued;
+}
+
+void device_submit(struct device *d, struct request *rq)
+{
+	sim_event_init(&rq->ev, rq_event);
+	rq->dev = d;
+	rq->next = NULL;
+	if (d->tail)
+		d->tail->next = rq;
+	else
+		d->head = rq;
+	d->tail = rq;
+	d->queued++;
+	dispatch(d);
+}
+
+/* A flush covers what completed before it was issued: take that set now. */
+struct request *device_flush_request(struct device *d)
+{
+	struct request *rq = request_alloc(0);
+	rq->op = REQ_OP_FLUSH;
+	rq->flush_blks = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < d->volatile_blks->len; i++) {
+		struct cached *c = g_new(struct cached, 1);
+		*c = g_array_index(d->volatile_blks, struct cached, i);
+		g_ptr_array_add(rq->flush_blks, c);
+	}
+	g_array_set_size(d->volatile_blks, 0);
+	return rq;
+}
+
+/* Power stays on at the end of a run: whatever reached the cache is kept. */
+void device_flush_all(struct device *d)
+{
+	for (guint i = 0; i < d->volatile_blks->len; i++) {
+		struct cached *c = &g_array_index(d->volatile_blks, struct cached, i);
+		c->b->durable = c->content;
+		oracle_durable(d->s, c->b);
+	}
+	g_array_set_size(d->volatile_blks, 0);
+}
+
+void device_note_volatile(struct device *d, struct blk *b)
+{
+	struct cached c = { b, b->disk };
+	g_array_append_val(d->volatile_blks, c);
+}
+
+/* ---- scheduling -------------------------------------------------------------------- */
+
+static struct request *pick(struct device *d)
+{
+	struct request *best = d->head, *prev_best = NULL;
+	switch (d->cfg->scheduler) {
+	case SCHED_NONE:
+		break;
+	case SCHED_REORDER: {
+		/* The block layer promises no order between queued requests. */
+		uint64_t k = rng_below(&d->sched, d->queued);
+		for (struct request *p = NULL, *r = d->head; r; p = r, r = r->next)
+			if (k-- == 0) {
+				best = r;
+				prev_best = p;
+				break;
+			}
+		break;
+	}
+	case SCHED_ELEVATOR: {
+		/* C-SCAN: the lowest sector at or after the head, else the lowest. */
+		struct request *lo = NULL, *lo_prev = NULL, *up = NULL, *up_prev = NULL;
+		for (struct request *p = NULL, *r = d->head; r; p = r, r = r->next) {
+			if (r->sector >= d->head_pos && (!up || r->sector < up->sector)) {
+				up = r;
+				up_prev = p;
+			}
+			if (!lo || r->sector < lo->sector) {
+				lo = r;
+				lo_prev = p;
+			}
+		}
+		best = up ? up : lo;
+		prev_best = up ? up_prev : lo_prev;
+		break;
+	}
+	}
+	if (prev_best)
+		prev_best->next = best->next;
+	else
+		d->head = best->next;
+	if (d->tail == best)
+		d->tail = prev_best;
+	best->next = NULL;
+	d->queued--;
+	return best;
+}
+
+static simtime_t service_time(struct device *d, struct request *rq)
+{
+	const struct device_cfg *c = d->cfg;
+	double base;
+	if (rq->op == REQ_OP_FLUSH) {
+		base = (double)c->flush_latency;
+	} else {
+		base = (double)(rq->op == REQ_OP_WRITE ? c->write_latency : c->read_latency);
+		base += (double)rq->nr * PAGE_SIZE * 1e9 / (double)c->bandwidth;
+	}
+	double t = base * rng_jitter(&d->svc, c->jitter);
+	if (c->model == DEV_HDD && rq->op != REQ_OP_FLUSH) {
+		/* A seek and, on average, half a rotation unless the head is already
+		 * there; the transfer itself was counted above. */
+		if (rq->sector != d->head_pos)
+			t += (double)c->seek * rng_jitter(&d->svc, c->jitter) +
+			     (double)c->rotation * rng_double(&d->svc);
+		d->head_pos = rq->sector + rq->nr;
+	}
+	return t < 1 ? 1 : (simtime_t)llround(t);
+}
+
+static void dispatch(struct device *d)
+{
+	struct sim *s = d->s;
+	unsigned depth = d->cfg->model == DEV_HDD ? 1 : d->cfg->queue_depth;
+	while (d->queued && d->inflight < depth) {
+		struct request *rq = pick(d);
+		d->inflight++;
+		rq->dispatched = sim_now(s);
+		rq->service = service_time(d, rq);
+		if (rq->op == REQ_OP_WRITE) {
+			metrics_inc(s->m, M_DISK_REQUESTS);
+			simtime_t dma = (simtime_t)llround((double)rq->service * d->cfg->dma_at);
+			engine_schedule(s->eng, &rq->ev, rq->dispatched + dma);
+		} else {
+			rq->dma_done = true;
+			engine_schedule(s->eng, &rq->ev, rq->dispatched + rq->service);
+		}
+		TRACE(s, NULL, "block_rq_issue", "%s sector=%" G_GUINT64_FORMAT " nr=%u service=%" G_GUINT64_FORMAT "ns",
+		      rq->op == REQ_OP_WRITE ? "W" : rq->op == REQ_OP_READ ? "R" : "FLUSH",
+		      rq->sector, rq->nr, rq->service);
+	}
+}
+
+/* ---- DMA and completion ------------------------------------------------------------- */
+
+static void dma(struct device *d, struct request *rq)
+{
+	struct sim *s = d->s;
+	bool bad = false;
+	for (unsigned i = 0; i < rq->nr; i++) {
+		struct bvec *v = &rq->vec[i];
+		v->data = v->page ? v->page->content : v->intended;
+		if (v->data != v->guard)
+			bad = true;
+	}
+	if (bad && d->cfg->integrity) {
+		/* The device recomputes the guard from what it read: the whole request
+		 * fails with BLK_STS_PROTECTION. */
+		rq->status = -WBSIM_EIO;
+		metrics_inc(s->m, M_CHECKSUM_ERRORS);
+		TRACE(s, NULL, "checksum_error", "sector=%" G_GUINT64_FORMAT " nr=%u ino=%d",
+		      rq->sector, rq->nr, rq->file->ino);
+	}
+}
+
+static void complete(struct device *d, struct request *rq)
+{
+	struct sim *s = d->s;
+	d->inflight--;
+	switch (rq->op) {
+	case REQ_OP_WRITE:
+		metrics_add(s->m, M_DISK_WRITES, rq->nr);
+		if (!rq->status)
+			for (unsigned i = 0; i < rq->nr; i++) {
+				struct bvec *v = &rq->vec[i];
+				oracle_landed(s, rq, v, v->data);
+			}
+		break;
+	case REQ_OP_READ:
+		for (unsigned i = 0; i < rq->nr; i++)
+			rq->vec[i].data = rq->vec[i].dst->disk;
+		break;
+	case REQ_OP_FLUSH:
+		for (guint i = 0; i < rq->flush_blks->len; i++) {
+			struct cached *c = rq->flush_blks->pdata[i];
+			c->b->durable = c->content;
+			oracle_durable(s, c->b);
+		}
+		break;
+	}
+	TRACE(s, NULL, "block_rq_complete", "%s sector=%" G_GUINT64_FORMAT " nr=%u error=%d",
+	      rq->op == REQ_OP_WRITE ? "W" : rq->op == REQ_OP_READ ? "R" : "FLUSH",
+	      rq->sector, rq->nr, rq->status);
+	rq->end_io(s, rq);
+	dispatch(d);
+	if (device_idle(d))
+		sim_check_quiescent(s);
+}
+
+static void rq_event(struct engine *e, struct sim_event *ev)
+{
+	struct request *rq = (struct request *)ev;
+	struct device *d = rq->dev;
+	if (!rq->dma_done) {
+		rq->dma_done = true;
+		dma(d, rq);
+		engine_schedule(e, ev, rq->dispatched + rq->service);
+		return;
+	}
+	complete(d, rq);
+}

@@ -1,0 +1,189 @@
+/*
+ * dio — O_DIRECT.  A direct write flushes and waits on the destination range in the
+ * page cache, invalidates it, pins its source buffer (when that is a mapping), sends
+ * the data straight to the device, waits, unpins, and invalidates again
+ * (iomap_dio_rw + kiocb_invalidate_post_direct_write).  A cached page that cannot be
+ * invalidated — pinned, dirtied again, under I/O — stays behind, possibly stale.
+ */
+#include "model.h"
+#include "policy.h"
+
+enum { D_ENTRY, D_WRITE, D_WAIT, D_INVALIDATE, D_PIN, D_SUBMIT, D_IO, D_DONE };
+
+static void end_dio(struct sim *s, struct request *rq)
+{
+	struct task *t = rq->private;
+	if (rq->status)
+		t->op.result = -WBSIM_EIO;
+	if (rq->op == REQ_OP_READ)
+		for (unsigned i = 0; i < rq->nr; i++)
+			oracle_read(s, t, rq->vec[i].dst, rq->vec[i].data);
+	for (unsigned i = 0; i < rq->nr; i++)
+		if (rq->vec[i].page && (rq->vec[i].page->flags & PG_bounce))
+			page_put(s, rq->vec[i].page);
+	t->op.pending--;
+	wake_up_key(s, &t->op);
+	request_free(rq);
+}
+
+/* invalidate_inode_pages2_range; returns the pages that stayed. */
+static unsigned invalidate_range(struct sim *s, struct task *t, struct file *f,
+				 uint64_t first, uint64_t last)
+{
+	unsigned stayed = 0;
+	uint64_t idx = first;
+	struct blk *b;
+	while ((b = xa_find_tag(&f->xa, &idx, last, XA_PRESENT))) {
+		if (b->page && !remove_from_page_cache(s, b->page)) {
+			stayed++;
+			TRACE(s, t, "dio_invalidate_fail", "ino=%d index=%" G_GUINT64_FORMAT
+			      "%s%s%s", f->ino, idx, b->page->pincount ? " pinned" : "",
+			      b->page->flags & PG_dirty ? " dirty" : "",
+			      b->page->flags & PG_writeback ? " writeback" : "");
+		}
+		idx++;
+	}
+	return stayed;
+}
+
+/* Build and send the requests: at most max_request bytes each. */
+static void dio_submit(struct task *t, bool write)
+{
+	struct sim *s = t->sim;
+	struct op *op = &t->op;
+	struct file *f = op->file;
+	unsigned max = (unsigned)(s->cfg.dev.max_request / PAGE_SIZE);
+	bool bounce = write && s->policy->ops->dio_submit(s->policy->priv, s) == DIO_BOUNCE;
+	uint64_t idx = op->first;
+	if (!max)
+		max = 1;
+
+	while (idx <= op->last) {
+		unsigned n = (unsigned)MIN((uint64_t)max, op->last - idx + 1);
+		struct request *rq = request_alloc(n);
+		rq->op = write ? REQ_OP_WRITE : REQ_OP_READ;
+		rq->dio = true;
+		rq->file = f;
+		rq->sector = f->base_sector + idx;
+		rq->nr = n;
+		rq->end_io = end_dio;
+		rq->private = t;
+		for (unsigned i = 0; i < n; i++, idx++) {
+			struct bvec *v = &rq->vec[i];
+			v->dst = blk_get(f, idx);
+			if (!write)
+				continue;
+			/* The data this write stands for, as the program sees it now: the
+			 * source buffer's content, or new data from anonymous memory. */
+			if (op->src_pin) {
+				/* Page j of the range reads page j of the buffer (an unaligned
+				 * buffer straddles two; the first stands for both). */
+				uint64_t j = MIN(idx - op->first, op->src_pin->nr_pages - 1);
+				v->page = op->src_pin->pages[j];
+				v->intended = v->page->content;
+			} else {
+				v->intended = ++s->version;
+			}
+			oracle_dio_write(s, v->dst, v->intended);
+			if (bounce) {
+				struct page *bp = page_alloc(s, v->dst);
+				bp->flags = PG_bounce | PG_orphan | PG_uptodate;
+				bp->content = v->page ? v->page->content : v->intended;
+				v->page = bp;
+				metrics_inc(s->m, M_BOUNCES);
+				metrics_gauge_bounce(s->m, +1);
+				task_cost(t, costs(s)->copy_page, M_CPU_COPY);
+			}
+			if (s->cfg.dev.integrity)
+				task_cost(t, costs(s)->checksum_page, M_CPU_CHECKSUM);
+		}
+		op->pending++;
+		submit_request(s, rq);
+	}
+}
+
+static enum op_status dio_common(struct task *t, bool write)
+{
+	struct sim *s = t->sim;
+	struct op *op = &t->op;
+	struct file *f = op->file;
+	bool forked_too = s->policy->ops->sync_waits(s->policy->priv, s) & SYNC_WAIT_FORKED;
+
+	switch (op->phase) {
+	case D_ENTRY: {
+		uint64_t n = pages_of(op->off, op->len, &op->first);
+		op->last = op->first + n - 1;
+		task_cost(t, costs(s)->syscall, M_NR_COUNTERS);
+		tag_pages_for_writeback(f, op->first, op->last);
+		wbc_init(&op->wbc, f, op->first, op->last, WB_SYNC_ALL, XA_TOWRITE, INT64_MAX);
+		op->phase = D_WRITE;
+	}	/* fall through */
+	case D_WRITE:
+		if (write_cache_pages(t, &op->wbc) == WB_BLOCKED)
+			return OP_BLOCKED;
+		op->cursor = op->first;
+		op->phase = D_WAIT;
+		/* fall through */
+	case D_WAIT:
+		if (!wait_on_writeback_range(t, f, &op->cursor, op->last, forked_too))
+			return OP_BLOCKED;
+		op->phase = D_INVALIDATE;
+		/* fall through */
+	case D_INVALIDATE:
+		if (write)
+			invalidate_range(s, t, f, op->first, op->last);
+		op->phase = D_PIN;
+		if (write && op->src_map) {
+			uint64_t fp, n = pages_of(op->src_off, op->len, &fp);
+			op->src_pin = pin_new(s, op->src_map, fp, n);
+			op->src_pin->for_dio = true;
+			op->cursor = fp;
+		}
+		/* fall through */
+	case D_PIN:
+		if (op->src_pin) {
+			/* FOLL_PIN without FOLL_WRITE: the device only reads the buffer. */
+			struct pin *pin = op->src_pin;
+			while (op->cursor < pin->first + pin->nr_pages) {
+				if (fault_in(t, pin->map, op->cursor, false, MODIFY_GUP) == OP_BLOCKED)
+					return OP_BLOCKED;
+				pin_page(pin, op->cursor - pin->first, pin->map->ptes[op->cursor].page);
+				op->cursor++;
+			}
+		}
+		op->phase = D_SUBMIT;
+		/* fall through */
+	case D_SUBMIT:
+		dio_submit(t, write);
+		op->phase = D_IO;
+		if (!task_pay(t))
+			return OP_BLOCKED;
+		/* fall through */
+	case D_IO:
+		if (op->pending) {
+			task_wait(t, op, STALL_IO);
+			return OP_BLOCKED;
+		}
+		if (op->src_pin) {
+			pin_release(s, op->src_pin);
+			op->src_pin = NULL;
+		}
+		if (write)
+			invalidate_range(s, t, f, op->first, op->last);
+		op->phase = D_DONE;
+		/* fall through */
+	case D_DONE:
+		break;
+	}
+	return task_pay(t) ? OP_DONE : OP_BLOCKED;
+}
+
+enum op_status op_dio_write(struct task *t)
+{
+	return dio_common(t, true);
+}
+
+enum op_status op_dio_read(struct task *t)
+{
+	return dio_common(t, false);
+}

@@ -1,0 +1,273 @@
+/*
+ * mm — address spaces, shared file mappings and their PTEs, write faults
+ * (page_mkwrite, where the policy is asked), and the rmap operations writeback and
+ * forking need: write-protect every PTE of a page (page_mkclean), re-point them to a
+ * new copy, or zap them.  The rmap walk goes through the file's list of mappings, as
+ * the kernel's i_mmap tree does, so a page carries no per-PTE list.
+ */
+#include "model.h"
+#include "policy.h"
+
+struct process *sim_process_new(struct sim *s, const char *name)
+{
+	struct process *p = g_new0(struct process, 1);
+	p->sim = s;
+	p->pid = (int)s->procs->len + 1;
+	p->name = g_strdup(name);
+	p->mappings = g_ptr_array_new();
+	g_ptr_array_add(s->procs, p);
+	return p;
+}
+
+struct mapping *sim_mmap(struct sim *s, struct process *p, struct file *f,
+			 uint64_t offset, uint64_t size)
+{
+	g_return_val_if_fail(offset % PAGE_SIZE == 0 && size > 0 && offset + size <= f->size,
+			     NULL);
+	struct mapping *m = g_new0(struct mapping, 1);
+	m->proc = p;
+	m->file = f;
+	m->pgoff = offset >> PAGE_SHIFT;
+	m->nr_pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	m->ptes = g_new0(struct pte, m->nr_pages);
+	m->id = (int)s->maps->len + 1;
+	g_ptr_array_add(p->mappings, m);
+	g_ptr_array_add(f->mappings, m);
+	g_ptr_array_add(s->maps, m);
+	return m;
+}
+
+uint64_t mapping_size(const struct mapping *m)
+{
+	return m->nr_pages << PAGE_SHIFT;
+}
+
+bool mapping_is_unmapped(const struct mapping *m)
+{
+	return m->unmapped;
+}
+
+static unsigned popcount_mask(const uint64_t *mask)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < MAX_CPUS / 64; i++)
+		n += (unsigned)__builtin_popcountll(mask[i]);
+	return n;
+}
+
+/* CPUs other than @cpu that may cache translations of @p's address space. */
+unsigned mm_remote_cpus(const struct process *p, int cpu)
+{
+	unsigned n = popcount_mask(p->cpumask);
+	if (cpu >= 0 && (p->cpumask[cpu / 64] >> (cpu % 64) & 1))
+		n--;
+	return n;
+}
+
+/* A PTE of @p's address space changed: one shootdown IPI per remote CPU. */
+static void flush_tlb(struct sim *s, struct task *t, struct process *p)
+{
+	unsigned n = mm_remote_cpus(p, t && t->proc == p ? t->cpu : -1);
+	if (!n)
+		return;
+	metrics_add(s->m, M_TLB_SHOOTDOWNS, n);
+	if (t)
+		task_cost(t, n * costs(s)->tlb_shootdown, M_CPU_TLB);
+	else
+		metrics_add(s->m, M_CPU_TLB, n * costs(s)->tlb_shootdown);
+}
+
+static void pte_changed(struct sim *s, struct task *t)
+{
+	metrics_inc(s->m, M_PTE_UPDATES);
+	if (t)
+		task_cost(t, costs(s)->pte_update, M_CPU_PTE);
+	else
+		metrics_add(s->m, M_CPU_PTE, costs(s)->pte_update);
+}
+
+/* The PTE of @m that maps file page @index, if @m covers it. */
+static struct pte *pte_of(struct mapping *m, uint64_t index)
+{
+	if (m->unmapped || index < m->pgoff || index >= m->pgoff + m->nr_pages)
+		return NULL;
+	return &m->ptes[index - m->pgoff];
+}
+
+/*
+ * Walk every PTE that maps @p.  @fn returns true when it changed the PTE; TLBs are
+ * flushed once per address space touched, as the kernel batches them per page.
+ */
+typedef bool (*rmap_fn)(struct sim *s, struct mapping *m, struct pte *pte, void *arg);
+
+static void rmap_walk(struct sim *s, struct task *t, struct page *p, rmap_fn fn, void *arg)
+{
+	if (!p->mapcount)
+		return;
+	GPtrArray *maps = p->blk->file->mappings;
+	struct process *flushed = NULL;
+	for (guint i = 0; i < maps->len; i++) {
+		struct mapping *m = maps->pdata[i];
+		struct pte *pte = pte_of(m, p->blk->index);
+		if (!pte || pte->page != p || !(pte->bits & PTE_PRESENT))
+			continue;
+		if (!fn(s, m, pte, arg))
+			continue;
+		pte_changed(s, t);
+		/* Mappings of one process are adjacent in practice; flush per change of
+		 * process so two mappings of one mm cost one round of IPIs. */
+		if (flushed != m->proc) {
+			flush_tlb(s, t, m->proc);
+			flushed = m->proc;
+		}
+	}
+}
+
+static bool mkclean_one(struct sim *s, struct mapping *m, struct pte *pte, void *arg)
+{
+	(void)s; (void)m; (void)arg;
+	if (!(pte->bits & (PTE_WRITE | PTE_DIRTY)))
+		return false;
+	pte->bits &= ~(PTE_WRITE | PTE_DIRTY);
+	return true;
+}
+
+/* page_mkclean: the next store through any mapping must fault. */
+void mm_mkclean(struct sim *s, struct task *t, struct page *p)
+{
+	rmap_walk(s, t, p, mkclean_one, NULL);
+}
+
+struct repoint_arg {
+	struct page *old, *new;
+	struct mapping *fault_map;
+	uint64_t fault_idx;
+};
+
+static bool repoint_one(struct sim *s, struct mapping *m, struct pte *pte, void *arg)
+{
+	(void)s;
+	struct repoint_arg *a = arg;
+	pte->page = a->new;
+	a->old->mapcount--;
+	a->old->refcount--;     /* never the last: the I/O holds one */
+	a->new->mapcount++;
+	a->new->refcount++;
+	bool faulting = m == a->fault_map && (uint64_t)(pte - m->ptes) == a->fault_idx;
+	/* The faulting PTE gets write access; the others stay read-only so their next
+	 * store goes through page_mkwrite on the new copy (Tux3 does the same). */
+	pte->bits = faulting ? (PTE_PRESENT | PTE_WRITE | PTE_DIRTY) : PTE_PRESENT;
+	return true;
+}
+
+void mm_repoint(struct sim *s, struct task *t, struct page *old, struct page *new,
+		struct mapping *fault_map, uint64_t fault_idx)
+{
+	struct repoint_arg a = { old, new, fault_map, fault_idx };
+	rmap_walk(s, t, old, repoint_one, &a);
+}
+
+static bool zap_one(struct sim *s, struct mapping *m, struct pte *pte, void *arg)
+{
+	(void)m; (void)arg;
+	struct page *p = pte->page;
+	pte->page = NULL;
+	pte->bits = 0;
+	p->mapcount--;
+	g_assert(p->refcount > 1);      /* the caller still holds the index's */
+	page_put(s, p);
+	return true;
+}
+
+void mm_zap_page(struct sim *s, struct task *t, struct page *p)
+{
+	rmap_walk(s, t, p, zap_one, NULL);
+}
+
+void task_munmap(struct task *t, struct mapping *m)
+{
+	struct sim *s = t ? t->sim : m->file->sim;
+	if (m->unmapped)
+		return;
+	for (uint64_t i = 0; i < m->nr_pages; i++) {
+		struct pte *pte = &m->ptes[i];
+		if (!(pte->bits & PTE_PRESENT))
+			continue;
+		pte->page->mapcount--;
+		page_put(s, pte->page);
+		pte->page = NULL;
+		pte->bits = 0;
+	}
+	m->unmapped = true;
+	g_ptr_array_remove(m->file->mappings, m);
+}
+
+/*
+ * Handle a fault on page @i of @m, for writing when @write.  Re-entrant: after
+ * OP_BLOCKED the caller calls again and the fault is retried from the start, as the
+ * kernel retries a fault that had to sleep.  The fault's cost and count are taken
+ * once, on the first attempt.
+ */
+enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool write,
+			enum modify_source src)
+{
+	struct sim *s = t->sim;
+	struct op *op = &t->op;
+	struct pte *pte = &m->ptes[i];
+	if ((pte->bits & PTE_PRESENT) && (!write || (pte->bits & PTE_WRITE)))
+		return OP_DONE;
+
+	if (!op->fault_taken) {
+		op->fault_taken = true;
+		op->fault_started = sim_now(s);
+		task_cost(t, costs(s)->fault, M_NR_COUNTERS);
+		if (write)
+			metrics_inc(s->m, M_FAULTS);
+	}
+
+	struct page *p;
+	if (pte->bits & PTE_PRESENT) {
+		p = pte->page;
+	} else {
+		struct blk *b = blk_get(m->file, m->pgoff + i);
+		if (read_page(t, b, &p) == OP_BLOCKED)
+			return OP_BLOCKED;
+	}
+
+	if (write) {
+		/* page_mkwrite: the decision point for a page under writeback. */
+		if (p->flags & PG_writeback) {
+			switch (s->policy->ops->page_modify(s->policy->priv, s, p, src)) {
+			case MODIFY_PROCEED:
+				break;
+			case MODIFY_WAIT:
+				TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT,
+				      m->file->ino, p->blk->index);
+				task_wait(t, p, STALL_STABLE);
+				return OP_BLOCKED;
+			case MODIFY_WAIT_PIN:
+				task_wait(t, p, p->pincount ? STALL_PIN : STALL_STABLE);
+				return OP_BLOCKED;
+			case MODIFY_FORK:
+				p = page_fork(s, t, p, m, i);
+				break;
+			}
+		}
+		set_page_dirty(s, p);
+	}
+
+	if (pte->page != p) {
+		if (pte->page) {        /* a stale translation: drop it */
+			pte->page->mapcount--;
+			page_put(s, pte->page);
+		}
+		pte->page = p;
+		p->mapcount++;
+		page_get(p);
+	}
+	pte->bits = PTE_PRESENT | (write ? PTE_WRITE | PTE_DIRTY : 0);
+	if (write)
+		metrics_latency(s->m, OPK_FAULT, sim_now(s) - op->fault_started + t->debt);
+	op->fault_taken = false;
+	return OP_DONE;
+}

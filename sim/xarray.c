@@ -1,0 +1,208 @@
+#include "xarray.h"
+
+#include <glib.h>
+
+struct xa_node {
+	uint64_t tags[XA_NR_TAGS];
+	struct xa_node *parent;
+	uint8_t offset;                 /* slot in the parent */
+	void *slots[XA_CHUNK_SIZE];     /* children, or entries at the bottom level */
+};
+
+void xa_init(struct xarray *xa, uint64_t nr_indices)
+{
+	xa->root = NULL;
+	xa->limit = nr_indices ? nr_indices : 1;
+	xa->height = 1;
+	while (xa->height < 11 && (xa->limit - 1) >> (XA_CHUNK_SHIFT * xa->height))
+		xa->height++;
+	xa->nr_nodes = 0;
+}
+
+static void free_node(struct xa_node *n, unsigned level)
+{
+	if (!n)
+		return;
+	if (level > 1)
+		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
+			free_node(n->slots[i], level - 1);
+	g_free(n);
+}
+
+void xa_destroy(struct xarray *xa)
+{
+	free_node(xa->root, xa->height);
+	xa->root = NULL;
+	xa->nr_nodes = 0;
+}
+
+static inline unsigned slot_of(uint64_t index, unsigned level)
+{
+	return (index >> (XA_CHUNK_SHIFT * (level - 1))) & (XA_CHUNK_SIZE - 1);
+}
+
+/* The bottom node holding @index, or NULL. */
+static struct xa_node *leaf(const struct xarray *xa, uint64_t index)
+{
+	struct xa_node *n = xa->root;
+	for (unsigned level = xa->height; n && level > 1; level--)
+		n = n->slots[slot_of(index, level)];
+	return n;
+}
+
+void *xa_load(const struct xarray *xa, uint64_t index)
+{
+	if (index >= xa->limit)
+		return NULL;
+	struct xa_node *n = leaf(xa, index);
+	return n ? n->slots[index & (XA_CHUNK_SIZE - 1)] : NULL;
+}
+
+static struct xa_node *node_new(struct xarray *xa, struct xa_node *parent, unsigned offset)
+{
+	struct xa_node *n = g_new0(struct xa_node, 1);
+	n->parent = parent;
+	n->offset = (uint8_t)offset;
+	xa->nr_nodes++;
+	return n;
+}
+
+/* Set @tag on slot @off of @n and on the path above it. */
+static void tag_up(struct xa_node *n, unsigned off, enum xa_tag tag)
+{
+	while (n) {
+		uint64_t bit = 1ull << off;
+		if (n->tags[tag] & bit)
+			return;                 /* already set from here up */
+		n->tags[tag] |= bit;
+		off = n->offset;
+		n = n->parent;
+	}
+}
+
+/* Clear @tag on slot @off of @n and, where a node has no tagged slot left, above. */
+static void untag_up(struct xa_node *n, unsigned off, enum xa_tag tag)
+{
+	while (n) {
+		n->tags[tag] &= ~(1ull << off);
+		if (n->tags[tag])
+			return;
+		off = n->offset;
+		n = n->parent;
+	}
+}
+
+void xa_store(struct xarray *xa, uint64_t index, void *entry)
+{
+	g_assert(index < xa->limit && entry);
+	if (!xa->root)
+		xa->root = node_new(xa, NULL, 0);
+	struct xa_node *n = xa->root;
+	for (unsigned level = xa->height; level > 1; level--) {
+		unsigned s = slot_of(index, level);
+		if (!n->slots[s])
+			n->slots[s] = node_new(xa, n, s);
+		n = n->slots[s];
+	}
+	unsigned off = index & (XA_CHUNK_SIZE - 1);
+	n->slots[off] = entry;
+	tag_up(n, off, XA_PRESENT);
+}
+
+void xa_erase(struct xarray *xa, uint64_t index)
+{
+	struct xa_node *n = index < xa->limit ? leaf(xa, index) : NULL;
+	if (!n)
+		return;
+	unsigned off = index & (XA_CHUNK_SIZE - 1);
+	n->slots[off] = NULL;
+	for (int t = 0; t < XA_NR_TAGS; t++)
+		if (n->tags[t] & (1ull << off))
+			untag_up(n, off, t);
+	/* Empty nodes are kept: files are small compared to their touched pages, and
+	 * a block once touched is usually touched again. */
+}
+
+void xa_set_tag(struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	struct xa_node *n = leaf(xa, index);
+	g_assert(n && n->slots[index & (XA_CHUNK_SIZE - 1)]);
+	tag_up(n, index & (XA_CHUNK_SIZE - 1), tag);
+}
+
+void xa_clear_tag(struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	struct xa_node *n = leaf(xa, index);
+	if (n && (n->tags[tag] & (1ull << (index & (XA_CHUNK_SIZE - 1)))))
+		untag_up(n, index & (XA_CHUNK_SIZE - 1), tag);
+}
+
+bool xa_get_tag(const struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	if (index >= xa->limit)
+		return false;
+	struct xa_node *n = leaf(xa, index);
+	return n && (n->tags[tag] >> (index & (XA_CHUNK_SIZE - 1)) & 1);
+}
+
+bool xa_tagged(const struct xarray *xa, enum xa_tag tag)
+{
+	return xa->root && xa->root->tags[tag];
+}
+
+void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
+{
+	uint64_t i = *index;
+	if (!xa->root || i >= xa->limit)
+		return NULL;
+	if (last >= xa->limit)
+		last = xa->limit - 1;
+	while (i <= last) {
+		/* Walk down from the root; at each level take the first tagged slot at or
+		 * after i's slot.  If i's slot is passed, i jumps to that subtree's start. */
+		struct xa_node *n = xa->root;
+		unsigned level = xa->height;
+		bool restart = false;
+		while (level >= 1) {
+			unsigned shift = XA_CHUNK_SHIFT * (level - 1);
+			unsigned s = (i >> shift) & (XA_CHUNK_SIZE - 1);
+			uint64_t bits = n->tags[tag] & (~0ull << s);
+			if (!bits) {
+				/* Nothing further in this node: move i to the next sibling
+				 * subtree of n and start again from the root. */
+				unsigned up = shift + XA_CHUNK_SHIFT;
+				if (up >= 64)
+					return NULL;
+				uint64_t next = ((i >> up) + 1) << up;
+				if (next == 0 || next <= i)
+					return NULL;
+				i = next;
+				restart = true;
+				break;
+			}
+			unsigned t = (unsigned)__builtin_ctzll(bits);
+			if (t != s) {
+				/* First index of slot t: keep the bits above this level. */
+				uint64_t above = shift + XA_CHUNK_SHIFT >= 64 ? 0 :
+					(i >> (shift + XA_CHUNK_SHIFT)) << (shift + XA_CHUNK_SHIFT);
+				i = above | ((uint64_t)t << shift);
+			}
+			if (level == 1) {
+				if (i > last)
+					return NULL;
+				*index = i;
+				return n->slots[t];
+			}
+			n = n->slots[t];
+			level--;
+		}
+		if (!restart)
+			break;
+	}
+	return NULL;
+}
+
+size_t xa_bytes(const struct xarray *xa)
+{
+	return xa->nr_nodes * sizeof(struct xa_node);
+}
