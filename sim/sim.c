@@ -241,6 +241,11 @@ simtime_t sim_time(const struct sim *s)
 	return s->m->c[M_SIM_TIME];
 }
 
+simtime_t sim_now_ns(struct sim *s)
+{
+	return engine_now(s->eng);
+}
+
 struct metrics *sim_metrics(struct sim *s)
 {
 	return s->m;

@@ -108,6 +108,7 @@ enum sim_end {
 enum sim_end sim_run(struct sim *s);
 void sim_stop(struct sim *s);
 simtime_t sim_time(const struct sim *s);
+simtime_t sim_now_ns(struct sim *s);            /* the clock, now */
 struct metrics *sim_metrics(struct sim *s);
 const struct sim_config *sim_config(const struct sim *s);
 uint64_t sim_events(const struct sim *s);
