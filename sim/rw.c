@@ -230,9 +230,10 @@ enum op_status op_pin(struct task *t)
 			return OP_BLOCKED;
 		pin_page(op->out_pin, op->cursor - op->first, m->ptes[op->cursor].page);
 		op->cursor++;
+		if (op->cursor > op->last)
+			TRACE(s, t, "pin_user_pages", "ino=%d index=%" G_GUINT64_FORMAT " nr=%" G_GUINT64_FORMAT,
+			      m->file->ino, m->pgoff + op->first, op->last - op->first + 1);
 	}
-	TRACE(s, t, "pin_user_pages", "ino=%d index=%" G_GUINT64_FORMAT " nr=%" G_GUINT64_FORMAT,
-	      m->file->ino, m->pgoff + op->first, op->last - op->first + 1);
 	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }
 

@@ -9,6 +9,7 @@
 
 static void final_resume(struct task *t);
 static const struct task_driver final_driver = { final_resume };
+static void sampler_event(struct engine *e, struct sim_event *ev);
 
 struct sim *sim_new(const struct sim_config *cfg, struct policy *policy)
 {
@@ -27,6 +28,7 @@ struct sim *sim_new(const struct sim_config *cfg, struct policy *policy)
 	for (unsigned i = 0; i < G_N_ELEMENTS(s->waitq); i++)
 		s->waitq[i].next = s->waitq[i].prev = &s->waitq[i];
 	s->dev = device_new(s);
+	sim_event_init(&s->sampler, sampler_event);
 	flusher_init(s);
 	return s;
 }
@@ -202,10 +204,8 @@ static void final_resume(struct task *t)
 enum sim_end sim_run(struct sim *s)
 {
 	simtime_t limit = s->cfg.duration ? s->cfg.duration : SIMTIME_MAX;
-	if (s->cfg.timeline_interval && s->sample_fn) {
-		sim_event_init(&s->sampler, sampler_event);
+	if (s->cfg.timeline_interval && s->sample_fn)
 		engine_schedule(s->eng, &s->sampler, 0);
-	}
 	s->end = SIM_END_IDLE;
 	if (s->nr_live_tasks > 0) {
 		enum engine_stop_reason r = engine_run(s->eng, limit);

@@ -250,6 +250,7 @@ void task_exit(struct task *t)
 	if (!t->kernel) {
 		s->nr_live_tasks--;
 		wake_up_key(s, t);      /* joiners */
+		sim_check_quiescent(s);
 	}
 }
 

@@ -1,0 +1,414 @@
+/*
+ * Every oracle counter, shown counting the right thing: each test builds the hazard
+ * and sees the counter move, then runs the same story without the hazard (another
+ * policy, or another timing) and sees it stay at zero.
+ *
+ * Timings (test_config): a write request is served in 100 us and the device reads
+ * the data at 50 us.  Small CPU costs (~1 us) shift instants slightly; every story
+ * leaves tens of microseconds of margin around the instants that matter.
+ */
+#include "model_util.h"
+
+#define US 1000ull
+
+/* Rewrite a page while its first write is between submission and DMA, then fsync. */
+static struct sim *rewrite_during_io(const char *policy, bool integrity, int *fsync_result)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.integrity = integrity;
+	c.dev.stable_writes = integrity;
+	struct sim *s = test_sim_new(&c, test_policy(policy));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	static struct step steps[] = {
+		PWRITE(NULL, 0, 4096),
+		SYNC_RANGE(NULL, 0, 4096, W_WRITE),     /* submitted at ~1 us, DMA at ~51 us */
+		SLEEP(10 * US),
+		PWRITE(NULL, 0, 4096),                  /* ~12 us: before the DMA */
+		FSYNC(NULL),
+		END
+	};
+	steps[0].obj = steps[1].obj = steps[3].obj = steps[4].obj = f;
+	struct script *sc = script_spawn(s, "writer", NULL, -1, 0, steps);
+	ck_assert_int_eq(sim_run(s), SIM_END_IDLE);
+	if (fsync_result)
+		*fsync_result = sc->results[4];
+	g_free(sc);
+	return s;
+}
+
+static void sim_done(struct sim *s)
+{
+	struct policy *p = NULL;
+	(void)p;
+	sim_free(s);
+}
+
+START_TEST(redundant_write_counted)
+{
+	struct sim *s = rewrite_during_io("unrestricted", false, NULL);
+	/* The DMA read the second version; the rewrite after it lands the same data. */
+	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 1);
+	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
+	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	sim_done(s);
+}
+END_TEST
+
+START_TEST(redundant_write_absent_with_stable_pages)
+{
+	struct sim *s = rewrite_during_io("wait-on-writeback", false, NULL);
+	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
+	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
+	/* The writer slept from ~12 us until the I/O completed at ~101 us. */
+	ck_assert_uint_gt(M(s, M_STALL_STABLE), 80 * US);
+	ck_assert_uint_lt(M(s, M_STALL_STABLE), 100 * US);
+	sim_done(s);
+}
+END_TEST
+
+START_TEST(checksum_error_counted)
+{
+	int res;
+	struct sim *s = rewrite_during_io("unrestricted", true, &res);
+	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 1);
+	/* The rejected write is reported once, by the next fsync. */
+	ck_assert_int_eq(res, -WBSIM_EIO);
+	ck_assert_uint_eq(M(s, M_EIO_RETURNED), 1);
+	/* The page was dirtied again by the rewrite, so the data still reaches disk. */
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
+	sim_done(s);
+}
+END_TEST
+
+START_TEST(checksum_error_absent_with_stable_pages)
+{
+	int res;
+	struct sim *s = rewrite_during_io("wait-on-writeback", true, &res);
+	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
+	ck_assert_int_eq(res, 0);
+	ck_assert_uint_eq(M(s, M_EIO_RETURNED), 0);
+	/* The guard tag was computed: two pages, 200 ns each. */
+	ck_assert_uint_eq(M(s, M_CPU_CHECKSUM), 400);
+	sim_done(s);
+}
+END_TEST
+
+START_TEST(checksum_window_is_dma_at)
+{
+	/* A modification just before the DMA instant fails the write; just after,
+	 * it does not (the device already has its data). */
+	for (int after = 0; after <= 1; after++) {
+		struct sim_config c;
+		test_config(&c);
+		c.dev.integrity = true;
+		c.dev.dma_at = 0.3;     /* DMA at 30 us after dispatch (~1 us) */
+		struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+		struct file *f = sim_file_new(s, "data", 1 << 20);
+		struct step steps[] = {
+			PWRITE(f, 0, 4096),
+			SYNC_RANGE(f, 0, 4096, W_WRITE),
+			SLEEP_UNTIL(after ? 36 * US : 26 * US),
+			PWRITE(f, 0, 4096),
+			END
+		};
+		struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+		sim_run(s);
+		ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), after ? 0 : 1);
+		g_free(sc);
+		sim_free(s);
+	}
+}
+END_TEST
+
+/* ---- hazards that need two copies of a block: an inline forking policy ---------- */
+
+struct fork_opts {
+	bool fork_pinned;       /* fork even pinned pages (the pin holder keeps the old) */
+	bool refork;            /* submit a copy while an older one is in flight */
+	bool track;             /* fsync waits for forked copies */
+};
+
+static enum modify_action tf_modify(void *priv, struct sim *s, const struct page *p,
+				    enum modify_source src)
+{
+	(void)s; (void)src;
+	struct fork_opts *o = priv;
+	if (page_is_pinned(p) && !o->fork_pinned)
+		return MODIFY_WAIT_PIN;
+	return MODIFY_FORK;
+}
+
+static enum submit_action tf_submit(void *priv, struct sim *s, const struct page *p)
+{
+	(void)s;
+	struct fork_opts *o = priv;
+	return page_has_older_inflight(p) && !o->refork ? SUBMIT_WAIT_OLDER : SUBMIT_PAGE;
+}
+
+static enum dio_action tf_dio(void *priv, struct sim *s)
+{
+	(void)priv; (void)s;
+	return DIO_DIRECT;
+}
+
+static unsigned tf_sync(void *priv, struct sim *s)
+{
+	(void)s;
+	struct fork_opts *o = priv;
+	return SYNC_WAIT_INDEX | (o->track ? SYNC_WAIT_FORKED : 0);
+}
+
+static struct fork_opts tf_current;
+
+static void *tf_init(const struct policy_args *a)
+{
+	(void)a;
+	struct fork_opts *o = g_new(struct fork_opts, 1);
+	*o = tf_current;
+	return o;
+}
+
+static const struct wb_policy_ops test_fork_ops = {
+	.name = "test-fork", .description = "forks every page under writeback",
+	.init = tf_init, .destroy = g_free, .page_modify = tf_modify,
+	.page_submit = tf_submit, .dio_submit = tf_dio, .sync_waits = tf_sync,
+};
+
+static struct sim *fork_sim(struct sim_config *c, bool fork_pinned, bool refork, bool track)
+{
+	tf_current = (struct fork_opts){ fork_pinned, refork, track };
+	GError *err = NULL;
+	struct policy *p = policy_new_from_ops(&test_fork_ops, NULL, &err);
+	ck_assert_ptr_nonnull(p);
+	return test_sim_new(c, p);
+}
+
+/*
+ * A 512 KiB write is in flight (128 pages: long transfer); page 0 is rewritten,
+ * forked, and its new copy written alone: a short request that completes first.
+ * The big request then lands the older page 0 over the newer one.
+ */
+static struct sim *refork_story(bool refork)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.bandwidth = 2ull << 30;           /* 512 KiB take ~244 us to transfer */
+	struct sim *s = fork_sim(&c, false, refork, true);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step steps[] = {
+		PWRITE(f, 0, 512 * 1024),
+		SYNC_RANGE(f, 0, 512 * 1024, W_WRITE),
+		SLEEP(20 * US),
+		PWRITE(f, 0, 4096),                     /* forks page 0 */
+		SYNC_RANGE(f, 0, 4096, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			   SYNC_FILE_RANGE_WAIT_AFTER),
+		END
+	};
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+	sim_run(s);
+	g_free(sc);
+	return s;
+}
+
+START_TEST(stale_overwrite_counted)
+{
+	struct sim *s = refork_story(true);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_eq(M(s, M_STALE_OVERWRITES), 1);
+	/* The disk ends with the older copy: the newer write is lost. */
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 1);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(stale_overwrite_absent_when_serialized)
+{
+	struct sim *s = refork_story(false);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_eq(M(s, M_STALE_OVERWRITES), 0);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	/* The second write waited for the first (data-integrity writeback). */
+	ck_assert_uint_gt(M(s, M_STALL_REFORK), 100 * US);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A pinned page under writeback is rewritten; the pin holder writes afterwards.
+ * Forking the pinned page leaves the holder writing into the old copy, which
+ * nobody will write back: its update is lost.
+ */
+static struct sim *pin_story(bool fork_pinned)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = fork_sim(&c, fork_pinned, false, true);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct mapping *m = sim_mmap(s, p, f, 0, 1 << 20);
+	struct step holder[] = {
+		PWRITE(f, 0, 4096),                     /* cached without a read */
+		PIN(m, 0, 4096, 0),
+		SYNC_RANGE(f, 0, 4096, W_WRITE),        /* under writeback from ~3 us */
+		SLEEP_UNTIL(200 * US),                  /* the writer has forked or waited */
+		PIN_WRITE(0, 0, 4096),
+		PIN_RELEASE(0),
+		END
+	};
+	struct step writer[] = {
+		SLEEP_UNTIL(20 * US),
+		PWRITE(f, 0, 4096),
+		END
+	};
+	struct script *a = script_spawn(s, "holder", p, -1, 0, holder);
+	struct script *b = script_spawn(s, "writer", p, -1, 0, writer);
+	sim_run(s);
+	g_free(a);
+	g_free(b);
+	return s;
+}
+
+START_TEST(lost_write_counted)
+{
+	struct sim *s = pin_story(true);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 1);
+	ck_assert_uint_eq(M(s, M_STALL_PIN), 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(lost_write_absent_when_pins_wait)
+{
+	struct sim *s = pin_story(false);
+	ck_assert_uint_eq(M(s, M_FORKS), 0);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	/* The writer waited until the first write completed (~103 us): the page was
+	 * pinned, so it could not be forked. */
+	ck_assert_uint_gt(M(s, M_STALL_PIN), 70 * US);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * fsync writes page 0; a second task rewrites it (a fork) after fsync submitted the
+ * page and before fsync looks for pages under writeback.  fsync must still wait for
+ * the old copy: its data predates the call.  The window: the syncer's fsync starts at
+ * 800 ns (after its write) and pays its syscall cost (300 ns) after submitting the
+ * page, so the writer, due at 1000 ns, runs in between.
+ */
+static struct sim *fsync_fork_story(bool track, int *res)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = fork_sim(&c, false, false, track);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step syncer[] = { PWRITE(f, 0, 4096), FSYNC(f), END };
+	struct step writer[] = { SLEEP_UNTIL(1000), PWRITE(f, 0, 4096), END };
+	struct script *a = script_spawn(s, "syncer", NULL, -1, 0, syncer);
+	struct script *b = script_spawn(s, "writer", NULL, -1, 0, writer);
+	sim_run(s);
+	*res = a->results[1];
+	g_free(a);
+	g_free(b);
+	return s;
+}
+
+START_TEST(fsync_violation_counted)
+{
+	int res;
+	struct sim *s = fsync_fork_story(false, &res);
+	ck_assert_int_eq(res, 0);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 1);
+	ck_assert_uint_lt(hist_max(sim_metrics(s)->lat[OPK_FSYNC]), 50 * US);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(fsync_violation_absent_when_tracked)
+{
+	int res;
+	struct sim *s = fsync_fork_story(true, &res);
+	ck_assert_int_eq(res, 0);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	ck_assert_uint_gt(hist_max(sim_metrics(s)->lat[OPK_FSYNC]), 100 * US);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A direct write whose source buffer is page 0 of file A (mapped) keeps that page
+ * pinned for its I/O.  Meanwhile a direct write to A's page 0 cannot invalidate it:
+ * the cached copy stays, clean and older than the disk.
+ */
+static struct sim *stale_page_story(bool overlap)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *a = sim_file_new(s, "a", 1 << 20);
+	struct file *b = sim_file_new(s, "b", 1 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct mapping *m = sim_mmap(s, p, a, 0, 1 << 20);
+	struct step copier[] = { DIO_WRITE_FROM(b, 0, 4096, m, 0), END };
+	struct step writer[] = {
+		SLEEP_UNTIL(overlap ? 20 * US : 300 * US),
+		DIO_WRITE(a, 0, 4096),
+		PREAD(a, 0, 4096),
+		END
+	};
+	struct script *x = script_spawn(s, "copier", p, -1, 0, copier);
+	struct script *y = script_spawn(s, "writer", p, -1, 0, writer);
+	sim_run(s);
+	g_free(x);
+	g_free(y);
+	return s;
+}
+
+START_TEST(stale_read_and_cache_page_counted)
+{
+	struct sim *s = stale_page_story(true);
+	ck_assert_uint_eq(M(s, M_STALE_READS), 1);
+	ck_assert_uint_eq(M(s, M_STALE_CACHE_PAGES), 1);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(stale_read_and_cache_page_absent_without_overlap)
+{
+	struct sim *s = stale_page_story(false);
+	ck_assert_uint_eq(M(s, M_STALE_READS), 0);
+	ck_assert_uint_eq(M(s, M_STALE_CACHE_PAGES), 0);
+	sim_free(s);
+}
+END_TEST
+
+static Suite *oracle_suite(void)
+{
+	Suite *s = suite_create("oracle");
+	TCase *tc = tcase_create("hazards");
+	tcase_add_test(tc, redundant_write_counted);
+	tcase_add_test(tc, redundant_write_absent_with_stable_pages);
+	tcase_add_test(tc, checksum_error_counted);
+	tcase_add_test(tc, checksum_error_absent_with_stable_pages);
+	tcase_add_test(tc, checksum_window_is_dma_at);
+	tcase_add_test(tc, stale_overwrite_counted);
+	tcase_add_test(tc, stale_overwrite_absent_when_serialized);
+	tcase_add_test(tc, lost_write_counted);
+	tcase_add_test(tc, lost_write_absent_when_pins_wait);
+	tcase_add_test(tc, fsync_violation_counted);
+	tcase_add_test(tc, fsync_violation_absent_when_tracked);
+	tcase_add_test(tc, stale_read_and_cache_page_counted);
+	tcase_add_test(tc, stale_read_and_cache_page_absent_without_overlap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WBTEST_MAIN(oracle_suite)
