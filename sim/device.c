@@ -177,7 +177,6 @@ static simtime_t service_time(struct device *d, struct request *rq)
 		if (rq->sector != d->head_pos)
 			t += (double)c->seek * rng_jitter(&d->svc, c->jitter) +
 			     (double)c->rotation * rng_double(&d->svc);
-		d->head_pos = rq->sector + rq->nr;
 	}
 	return t < 1 ? 1 : (simtime_t)llround(t);
 }
@@ -191,6 +190,8 @@ static void dispatch(struct device *d)
 		d->inflight++;
 		rq->dispatched = sim_now(s);
 		rq->service = service_time(d, rq);
+		if (rq->op != REQ_OP_FLUSH)
+			d->head_pos = rq->sector + rq->nr;     /* the elevator sweeps from here */
 		if (rq->op == REQ_OP_WRITE) {
 			metrics_inc(s->m, M_DISK_REQUESTS);
 			simtime_t dma = (simtime_t)llround((double)rq->service * d->cfg->dma_at);

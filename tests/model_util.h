@@ -9,6 +9,7 @@
 #define WBSIM_MODEL_UTIL_H
 
 #include "policy.h"
+#include "rng.h"
 #include "sim.h"
 #include "wbtest.h"
 

@@ -1,0 +1,373 @@
+/*
+ * The model's mechanics: PTEs and TLB shootdowns, pins, fsync's waiting rules, the
+ * schedulers, dirty throttling, the flusher, the write cache, and determinism.
+ */
+#include "model_util.h"
+
+#define US 1000ull
+#define MS 1000000ull
+
+static void collect_line(void *data, const char *line)
+{
+	g_ptr_array_add(data, g_strdup(line));
+}
+
+/* Lines of the trace containing @needle, in order. */
+static GPtrArray *grep(GPtrArray *lines, const char *needle)
+{
+	GPtrArray *out = g_ptr_array_new();
+	for (guint i = 0; i < lines->len; i++)
+		if (strstr(lines->pdata[i], needle))
+			g_ptr_array_add(out, lines->pdata[i]);
+	return out;
+}
+
+START_TEST(mkclean_write_protects_and_shoots_down)
+{
+	/* Three tasks of one process on CPUs 1, 2, 3 store to page 0; writeback by
+	 * the task on CPU 1 write-protects the PTE: 1 PTE update and IPIs to CPUs
+	 * 2 and 3.  The next store faults again. */
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct process *p = sim_process_new(s, "db");
+	struct mapping *m = sim_mmap(s, p, f, 0, 1 << 20);
+	struct step a[] = {
+		STORE(m, 0, 4096),              /* read fault in + write fault: 1 fault */
+		SYNC_RANGE(f, 0, 4096, W_WRITE | W_WAIT),
+		STORE(m, 0, 4096),              /* write-protected now: faults again */
+		END
+	};
+	struct step idle[] = { SLEEP(1 * MS), END };
+	struct script *x = script_spawn(s, "a", p, 1, 0, a);
+	struct script *y = script_spawn(s, "b", p, 2, 0, idle);
+	struct script *z = script_spawn(s, "c", p, 3, 0, idle);
+	sim_run(s);
+	ck_assert_uint_eq(M(s, M_FAULTS), 2);
+	/* Two writebacks (ours, then the final sync's): each write-protects one PTE. */
+	ck_assert_uint_eq(M(s, M_PTE_UPDATES), 2);
+	ck_assert_uint_eq(M(s, M_TLB_SHOOTDOWNS), 2 + 3);       /* ours: 2 remote; sync: 3 */
+	ck_assert_uint_eq(M(s, M_CPU_PTE), 2 * c.cost.pte_update);
+	ck_assert_uint_eq(M(s, M_CPU_TLB), 5 * c.cost.tlb_shootdown);
+	ck_assert_uint_eq(hist_count(sim_metrics(s)->lat[OPK_FAULT]), 2);
+	g_free(x); g_free(y); g_free(z);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(pins_bypass_fault_path_and_stable_pages)
+{
+	/* Stable pages stop write(2) and faults, not a pin holder: on an integrity
+	 * device its write during writeback fails the request. */
+	for (int pinwrite = 0; pinwrite <= 1; pinwrite++) {
+		struct sim_config c;
+		test_config(&c);
+		c.dev.integrity = true;
+		struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+		struct file *f = sim_file_new(s, "data", 1 << 20);
+		struct process *p = sim_process_new(s, "rdma");
+		struct mapping *m = sim_mmap(s, p, f, 0, 1 << 20);
+		struct step steps[] = {
+			PWRITE(f, 0, 4096),
+			PIN(m, 0, 4096, 0),
+			SYNC_RANGE(f, 0, 4096, W_WRITE),
+			SLEEP(10 * US),
+			pinwrite ? (struct step)PIN_WRITE(0, 0, 4096) : (struct step)SLEEP(1),
+			SLEEP(200 * US),
+			PIN_RELEASE(0),
+			FSYNC(f),
+			END
+		};
+		struct script *sc = script_spawn(s, "holder", p, -1, 0, steps);
+		sim_run(s);
+		uint64_t faults = M(s, M_FAULTS);
+		ck_assert_uint_eq(faults, 1);                   /* the pin's own fault-in */
+		ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
+		ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), pinwrite ? 1 : 0);
+		ck_assert_int_eq(sc->results[7], pinwrite ? -WBSIM_EIO : 0);
+		ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);     /* release redirtied it */
+		g_free(sc);
+		sim_free(s);
+	}
+}
+END_TEST
+
+START_TEST(fsync_waits_for_running_writeback_and_rewrites)
+{
+	/* Page 0 is under writeback and dirty again when fsync starts: fsync waits for
+	 * that I/O, then writes the page again, then waits for the second I/O. */
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step steps[] = {
+		PWRITE(f, 0, 4096),
+		SYNC_RANGE(f, 0, 4096, W_WRITE),
+		SLEEP(60 * US),                 /* after the DMA: no redundancy */
+		PWRITE(f, 0, 4096),
+		FSYNC(f),
+		END
+	};
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+	sim_run(s);
+	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
+	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	/* fsync started at ~62 us, waited for the first write (ends ~101 us) and
+	 * its own (100 us more). */
+	uint64_t lat = hist_max(sim_metrics(s)->lat[OPK_FSYNC]);
+	ck_assert_uint_gt(lat, 135 * US);
+	ck_assert_uint_lt(lat, 145 * US);
+	g_free(sc);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(msync_syncs_mapping_range)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct mapping *m = sim_mmap(s, p, f, 64 * 1024, 64 * 1024);
+	struct step steps[] = { STORE(m, 0, 8192), MSYNC(m), LOAD(m, 0, 8192), END };
+	struct script *sc = script_spawn(s, "w", p, -1, 0, steps);
+	sim_run(s);
+	ck_assert_int_eq(sc->results[1], 0);
+	ck_assert_uint_eq(hist_count(sim_metrics(s)->lat[OPK_MSYNC]), 1);
+	ck_assert_uint_eq(M(s, M_FSYNCS), 1);
+	ck_assert_uint_eq(M(s, M_STALE_READS), 0);
+	/* Both pages went out before msync returned, in one merged request. */
+	ck_assert_uint_eq(M(s, M_DISK_REQUESTS), 1);
+	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
+	g_free(sc);
+	sim_free(s);
+}
+END_TEST
+
+/* Eight tasks each send one direct write to a different block at the same instant,
+ * to a device serving one request at a time; the trace shows the dispatch order. */
+static GPtrArray *dispatch_order(enum sched_kind sched, uint64_t seed)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.queue_depth = 1;
+	c.dev.scheduler = sched;
+	c.seed = seed;
+	struct sim *s = sim_new(&c, test_policy("unrestricted"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	uint64_t blocks[] = { 50, 10, 70, 20, 60, 30, 80, 40 };
+	struct step *steps = g_new0(struct step, 2 * 8);
+	struct script *sc[8];
+	for (int i = 0; i < 8; i++) {
+		steps[2 * i] = (struct step)DIO_WRITE(f, blocks[i] * 4096, 4096);
+		steps[2 * i + 1] = (struct step)END;
+		sc[i] = script_spawn(s, "dio", NULL, -1, 0, &steps[2 * i]);
+	}
+	sim_run(s);
+	GPtrArray *issues = grep(lines, "block_rq_issue: W");
+	GPtrArray *order = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < issues->len; i++) {
+		const char *p = strstr(issues->pdata[i], "sector=");
+		g_ptr_array_add(order, g_strndup(p + 7, strcspn(p + 7, " ")));
+	}
+	g_ptr_array_free(issues, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	for (int i = 0; i < 8; i++)
+		g_free(sc[i]);
+	g_free(steps);
+	sim_free(s);
+	return order;
+}
+
+static char *joined(GPtrArray *a)
+{
+	g_ptr_array_add(a, NULL);
+	char *s = g_strjoinv(",", (char **)a->pdata);
+	g_ptr_array_free(a, TRUE);
+	return s;
+}
+
+START_TEST(scheduler_orders)
+{
+	/* none: submission order.  elevator: the first request is dispatched on
+	 * arrival (the queue is empty then); after it the head sweeps upward from
+	 * sector 51 and wraps to the lowest.  reorder: a permutation that depends on
+	 * the seed, the same for the same seed. */
+	char *none = joined(dispatch_order(SCHED_NONE, 1));
+	ck_assert_str_eq(none, "50,10,70,20,60,30,80,40");
+	char *elev = joined(dispatch_order(SCHED_ELEVATOR, 1));
+	ck_assert_str_eq(elev, "50,60,70,80,10,20,30,40");
+	char *r1 = joined(dispatch_order(SCHED_REORDER, 1));
+	char *r1b = joined(dispatch_order(SCHED_REORDER, 1));
+	char *r2 = joined(dispatch_order(SCHED_REORDER, 2));
+	ck_assert_str_eq(r1, r1b);
+	ck_assert_str_ne(r1, none);
+	ck_assert_str_ne(r1, r2);
+	ck_assert_uint_eq(strlen(r1), strlen(none));
+	g_free(none); g_free(elev); g_free(r1); g_free(r1b); g_free(r2);
+}
+END_TEST
+
+static struct sim *stream_writer(uint64_t memory, uint64_t pages)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.wb.memory = memory;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", pages * 4096);
+	struct step *steps = g_new0(struct step, 2);
+	steps[0] = (struct step)PWRITE(f, 0, pages * 4096);
+	steps[1] = (struct step)END;
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+	sim_run(s);
+	g_free(sc);
+	g_free(steps);
+	return s;
+}
+
+START_TEST(dirty_throttling)
+{
+	/* 1 MiB of memory: 256 pages, throttled above 51 dirty + writeback.  Writing
+	 * 400 pages must wait for writeback; with 1 GiB it never does. */
+	struct sim *s = stream_writer(1 << 20, 400);
+	ck_assert_uint_gt(M(s, M_STALL_THROTTLE), 0);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	/* Background writeback started above 25 dirty pages, long before the end. */
+	ck_assert_uint_gt(M(s, M_DISK_WRITES), 300);
+	sim_free(s);
+	s = stream_writer(1ull << 30, 400);
+	ck_assert_uint_eq(M(s, M_STALL_THROTTLE), 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(periodic_flusher_writes_expired_data)
+{
+	/* A page dirtied at t=0 is written by kupdate at the first wakeup after it is
+	 * 30 s old: 30 s (wakeups every 5 s). */
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step steps[] = { PWRITE(f, 0, 4096), SLEEP(40ull * 1000 * MS), END };
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+	sim_run(s);
+	GPtrArray *issues = grep(lines, "block_rq_issue: W");
+	ck_assert_uint_eq(issues->len, 1);
+	ck_assert_ptr_nonnull(strstr(issues->pdata[0], " 30.000000"));
+	ck_assert_ptr_nonnull(strstr(issues->pdata[0], "kworker") ||
+			      strstr(issues->pdata[0], "<irq>") ? issues->pdata[0] : NULL);
+	g_ptr_array_free(issues, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(sc);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(write_cache_needs_flush)
+{
+	/* With a volatile cache, fsync must flush: the trace shows a FLUSH request,
+	 * and the oracle sees the data durable when fsync returns. */
+	struct sim_config c;
+	test_config(&c);
+	c.dev.write_cache = true;
+	struct sim *s = sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step steps[] = { PWRITE(f, 0, 8192), FSYNC(f), END };
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, steps);
+	sim_run(s);
+	GPtrArray *flushes = grep(lines, "block_rq_complete: FLUSH");
+	ck_assert_uint_ge(flushes->len, 1);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	/* write (100 us) then flush (100 us) */
+	ck_assert_uint_gt(hist_max(sim_metrics(s)->lat[OPK_FSYNC]), 200 * US);
+	g_ptr_array_free(flushes, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(sc);
+	sim_free(s);
+}
+END_TEST
+
+/* A random mixed workload; everything it reports must repeat exactly. */
+static void random_run(uint64_t seed, uint64_t *out)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.seed = seed;
+	c.dev.integrity = true;
+	c.dev.scheduler = SCHED_REORDER;
+	sim_config_finish(&c, false, false, false);
+	struct sim *s = sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 4 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct mapping *m = sim_mmap(s, p, f, 0, 4 << 20);
+	enum { N = 300 };
+	struct step *steps = g_new0(struct step, 4 * (N + 1));
+	struct script *sc[4];
+	struct rng r;
+	rng_init(&r, seed, "test");
+	for (int k = 0; k < 4; k++) {
+		struct step *st = &steps[k * (N + 1)];
+		for (int i = 0; i < N; i++) {
+			uint64_t off = rng_below(&r, 1024) * 4096;
+			switch (rng_below(&r, 4)) {
+			case 0: st[i] = (struct step)PWRITE(f, off, 4096); break;
+			case 1: st[i] = (struct step)STORE(m, off, 100); break;
+			case 2: st[i] = (struct step)SLEEP(rng_below(&r, 50000)); break;
+			default: st[i] = rng_below(&r, 10) ? (struct step)PREAD(f, off, 4096)
+							   : (struct step)FSYNC(f);
+			}
+		}
+		st[N] = (struct step)END;
+		sc[k] = script_spawn(s, k % 2 ? "odd" : "even", p, -1, 0, st);
+	}
+	sim_run(s);
+	memcpy(out, sim_metrics(s)->c, sizeof(uint64_t) * M_NR_COUNTERS);
+	out[M_NR_COUNTERS] = hist_percentile(sim_metrics(s)->lat[OPK_WRITE], 99);
+	out[M_NR_COUNTERS + 1] = sim_events(s);
+	for (int k = 0; k < 4; k++)
+		g_free(sc[k]);
+	g_free(steps);
+	sim_free(s);
+}
+
+START_TEST(whole_run_is_deterministic)
+{
+	uint64_t a[M_NR_COUNTERS + 2], b[M_NR_COUNTERS + 2], c[M_NR_COUNTERS + 2];
+	random_run(7, a);
+	random_run(7, b);
+	random_run(8, c);
+	ck_assert_mem_eq(a, b, sizeof(a));
+	ck_assert(memcmp(a, c, sizeof(a)) != 0);
+	ck_assert_uint_gt(a[M_WRITES], 0);
+	ck_assert_uint_gt(a[M_DISK_WRITES], 0);
+}
+END_TEST
+
+static Suite *model_suite(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc = tcase_create("mechanics");
+	tcase_add_test(tc, mkclean_write_protects_and_shoots_down);
+	tcase_add_test(tc, pins_bypass_fault_path_and_stable_pages);
+	tcase_add_test(tc, fsync_waits_for_running_writeback_and_rewrites);
+	tcase_add_test(tc, msync_syncs_mapping_range);
+	tcase_add_test(tc, scheduler_orders);
+	tcase_add_test(tc, dirty_throttling);
+	tcase_add_test(tc, periodic_flusher_writes_expired_data);
+	tcase_add_test(tc, write_cache_needs_flush);
+	tcase_add_test(tc, whole_run_is_deterministic);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WBTEST_MAIN(model_suite)
