@@ -82,7 +82,9 @@ void sim_free(struct sim *s)
 	/* Requests still queued in the engine at teardown belong to the device or
 	 * to tasks and are gone with them; the engine only holds pointers. */
 	engine_free(s->eng);
-	metrics_free(s->m);
+	if (s->m)
+		metrics_free(s->m);
+	policy_free(s->policy);
 	g_free(s);
 }
 
@@ -249,6 +251,13 @@ simtime_t sim_now_ns(struct sim *s)
 struct metrics *sim_metrics(struct sim *s)
 {
 	return s->m;
+}
+
+struct metrics *sim_take_metrics(struct sim *s)
+{
+	struct metrics *m = s->m;
+	s->m = NULL;
+	return m;
 }
 
 const struct sim_config *sim_config(const struct sim *s)

@@ -43,6 +43,7 @@ struct task_driver {
 typedef void (*sim_trace_fn)(void *data, const char *line);
 typedef void (*sim_sample_fn)(void *data, struct sim *s);
 
+/* The sim takes ownership of @policy. */
 struct sim *sim_new(const struct sim_config *cfg, struct policy *policy);
 void sim_free(struct sim *s);
 
@@ -110,6 +111,8 @@ void sim_stop(struct sim *s);
 simtime_t sim_time(const struct sim *s);
 simtime_t sim_now_ns(struct sim *s);            /* the clock, now */
 struct metrics *sim_metrics(struct sim *s);
+/* Keep the metrics after sim_free (call after sim_run, before sim_free). */
+struct metrics *sim_take_metrics(struct sim *s);
 const struct sim_config *sim_config(const struct sim *s);
 uint64_t sim_events(const struct sim *s);
 GPtrArray *sim_blocked_tasks(struct sim *s);    /* after SIM_END_DEADLOCK */

@@ -1,0 +1,46 @@
+/*
+ * bounce — writeback always writes from a private snapshot taken at submission (the
+ * ext3 snapshot band-aid, and direct-I/O bouncing for stable-page devices): writers
+ * never wait and the device never sees data change under it, at the price of a copy
+ * per page written and the memory the snapshots hold while in flight.
+ */
+#include "policy.h"
+
+static enum modify_action modify(void *priv, struct sim *s, const struct page *p,
+				 enum modify_source src)
+{
+	(void)priv; (void)s; (void)p; (void)src;
+	return MODIFY_PROCEED;
+}
+
+static enum submit_action submit(void *priv, struct sim *s, const struct page *p)
+{
+	(void)priv; (void)s; (void)p;
+	return SUBMIT_BOUNCE;
+}
+
+static enum dio_action dio(void *priv, struct sim *s)
+{
+	(void)priv; (void)s;
+	return DIO_BOUNCE;
+}
+
+static unsigned sync_waits(void *priv, struct sim *s)
+{
+	(void)priv; (void)s;
+	return SYNC_WAIT_INDEX;
+}
+
+static const struct wb_policy_ops ops = {
+	.name = "bounce",
+	.description = "write back from a snapshot taken at submission; writers never wait",
+	.page_modify = modify,
+	.page_submit = submit,
+	.dio_submit = dio,
+	.sync_waits = sync_waits,
+};
+
+const struct wb_policy_ops *wbsim_policy_register(void)
+{
+	return &ops;
+}
