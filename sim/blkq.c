@@ -79,12 +79,20 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 		max = 1;
 
 	struct request *rq = t->plug;
-	if (rq && !(rq->file == f && rq->sector + rq->nr == sector && rq->nr < rq->cap)) {
+	if (rq && !(rq->file == f && rq->sector + rq->nr == sector && rq->nr < max)) {
 		task_plug_flush(t);
 		rq = NULL;
 	}
+	if (rq && rq->nr == rq->cap) {
+		/* Grow by doubling: most requests of random writeback hold one page,
+		 * and zeroing a full-size one each time costs more than the rest. */
+		unsigned cap = MIN(rq->cap * 2, max);
+		rq = g_realloc(rq, sizeof(*rq) + cap * sizeof(struct bvec));
+		rq->cap = cap;
+		t->plug = rq;
+	}
 	if (!rq) {
-		rq = request_alloc(max);
+		rq = request_alloc(MIN(4u, max));
 		rq->op = REQ_OP_WRITE;
 		rq->file = f;
 		rq->sector = sector;
@@ -110,6 +118,6 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 	if (s->cfg.dev.integrity)
 		task_cost(t, costs(s)->checksum_page, M_CPU_CHECKSUM);
 	TRACE(s, t, "writeback_start", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, b->index);
-	if (rq->nr == rq->cap)
+	if (rq->nr == max)
 		task_plug_flush(t);
 }

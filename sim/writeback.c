@@ -84,8 +84,10 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 
 	while (!wbc->done) {
 		struct blk *b = xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag);
-		if (!b)
+		if (!b) {
+			wbc->cursor = wbc->end + 1;     /* the range is exhausted */
 			break;
+		}
 		struct page *p = b->page;
 		if (!p || !(p->flags & PG_dirty)) {
 			xa_clear_tag(&f->xa, wbc->cursor, XA_TOWRITE);
@@ -194,7 +196,10 @@ static void flusher_resume(struct task *t)
 		if (!t->op.progress)
 			s->kupdate_due = false;  /* nothing writable now: wait for a change */
 		if (!t->op.progress && s->nr_dirty > s->bg_thresh) {
+			/* Everything dirty is under writeback: sleep until an I/O ends
+			 * (balance_dirty_pages_check kicks us then). */
 			s->flusher_busy = false;
+			s->flusher_kicked = false;
 			if (task_wait_on(t, &s->flusher) == OP_BLOCKED)
 				return;
 		}
