@@ -353,6 +353,38 @@ START_TEST(whole_run_is_deterministic)
 }
 END_TEST
 
+/*
+ * Regression: random writes with background writeback cycling through the file.
+ * The flusher once went to sleep with its kick flag set after a round that found
+ * everything under writeback, and once never wrapped its cyclic scan; both left the
+ * writer throttled forever (reported as a deadlock at the 5 s timer).
+ */
+START_TEST(background_writeback_keeps_up_with_random_writes)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.wb.memory = 4 << 20;          /* 1024 pages: throttled above 204 */
+	sim_config_finish(&c, false, false, false);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 4096 * 4096);
+	enum { N = 3000 };
+	struct step *st = g_new0(struct step, N + 1);
+	struct rng r;
+	rng_init(&r, 1, "bench");
+	for (int i = 0; i < N; i++)
+		st[i] = (struct step)PWRITE(f, rng_below(&r, 4096) * 4096, 4096);
+	st[N] = (struct step)END;
+	struct script *sc = script_spawn(s, "w", NULL, -1, 0, st);
+	ck_assert_int_eq(sim_run(s), SIM_END_IDLE);
+	ck_assert_int_eq(sc->pc, N);
+	ck_assert_uint_lt(sim_time(s), 100 * MS);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	g_free(sc);
+	g_free(st);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -366,6 +398,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, periodic_flusher_writes_expired_data);
 	tcase_add_test(tc, write_cache_needs_flush);
 	tcase_add_test(tc, whole_run_is_deterministic);
+	tcase_add_test(tc, background_writeback_keeps_up_with_random_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }
