@@ -106,18 +106,18 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 	v->page = p;
 	if (bounce) {
 		struct page *bp = page_alloc(s, b);
-		bp->flags = PG_bounce | PG_orphan | PG_uptodate;
+		bp->flags |= PG_bounce | PG_orphan | PG_uptodate;
 		bp->content = p->content;
 		v->page = bp;
 		metrics_inc(s->m, M_BOUNCES);
 		metrics_gauge_bounce(s->m, +1);
 		task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
 		task_cost(t, costs(s)->copy_page, M_CPU_COPY);
-		TRACE(s, t, "page_bounce", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, b->index);
+		TRACE(s, t, "page_bounce", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, (uint64_t)b->index);
 	}
 	if (s->cfg.dev.integrity)
 		task_cost(t, costs(s)->checksum_page, M_CPU_CHECKSUM);
-	TRACE(s, t, "writeback_start", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, b->index);
+	TRACE(s, t, "writeback_start", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, (uint64_t)b->index);
 	if (rq->nr == max)
 		task_plug_flush(t);
 }

@@ -87,7 +87,7 @@ static void dio_submit(struct task *t, bool write)
 			oracle_dio_write(s, v->dst, v->intended);
 			if (bounce) {
 				struct page *bp = page_alloc(s, v->dst);
-				bp->flags = PG_bounce | PG_orphan | PG_uptodate;
+				bp->flags |= PG_bounce | PG_orphan | PG_uptodate;
 				bp->content = v->page ? v->page->content : v->intended;
 				v->page = bp;
 				metrics_inc(s->m, M_BOUNCES);

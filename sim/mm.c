@@ -242,7 +242,7 @@ enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool writ
 				break;
 			case MODIFY_WAIT:
 				TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT,
-				      m->file->ino, p->blk->index);
+				      m->file->ino, (uint64_t)p->blk->index);
 				task_wait(t, p, STALL_STABLE);
 				return OP_BLOCKED;
 			case MODIFY_WAIT_PIN:

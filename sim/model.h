@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chunk.h"
 #include "config.h"
 #include "engine.h"
 #include "metrics.h"
@@ -32,6 +33,7 @@ enum page_flags {
 	PG_bounce    = 1u << 5,         /* a private snapshot used as an I/O buffer */
 	PG_error     = 1u << 6,         /* the last write of this copy failed */
 	PG_orphan    = 1u << 7,         /* not in any index (forked-off, truncated) */
+	PG_inline    = 1u << 8,         /* the copy embedded in its struct blk */
 };
 
 /*
@@ -57,12 +59,15 @@ struct blk {
 	struct page *page;              /* the copy in the page cache index, or NULL */
 	struct page *inflight;          /* older copies still under I/O (forked) */
 	struct file *file;
-	uint64_t index;
+	struct xa_node *node;           /* the index node holding this block's slot */
 	uint64_t shadow;                /* latest logical content (what programs wrote) */
 	uint64_t disk;                  /* what the device holds, volatile cache included */
 	uint64_t durable;               /* what survives a power cut */
+	uint32_t index;                 /* files have at most 2^32 pages (16 TiB) */
 	bool diverged;                  /* a modification was applied to a stale copy */
-	bool in_flushlist;              /* completed into a volatile cache, not yet flushed */
+	/* The block's first copy lives here, next to the block in memory: the common
+	 * case (one copy) costs one object and one cache miss, not two. */
+	struct page first;
 };
 
 /* ---- files and address spaces ---------------------------------------------- */
@@ -296,9 +301,8 @@ struct sim {
 	/* page allocation */
 	void *free_pages;               /* free lists threaded through the objects */
 	void *free_blks;
-	GPtrArray *slabs;
+	struct chunk_pool pool;         /* blocks and page copies */
 	uint64_t pages_alive, blks_alive;
-	size_t slab_bytes;
 	/* run state */
 	bool final_phase;
 	enum sim_end end;
@@ -310,6 +314,18 @@ struct sim {
 	void *sample_data;
 	GString *errmsg;
 };
+
+#define MAX_FILE_PAGES (1ull << 32)
+
+static inline void blk_set_tag(struct blk *b, enum xa_tag tag)
+{
+	xa_node_set_tag(b->node, b->index & (XA_CHUNK_SIZE - 1), tag);
+}
+
+static inline void blk_clear_tag(struct blk *b, enum xa_tag tag)
+{
+	xa_node_clear_tag(b->node, b->index & (XA_CHUNK_SIZE - 1), tag);
+}
 
 /* ---- internal interfaces between the parts --------------------------------------------- */
 

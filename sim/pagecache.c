@@ -8,22 +8,13 @@
 
 #include <string.h>
 
-#define SLAB_OBJS 4096
-
-/* Fixed-size objects come from arrays of SLAB_OBJS, recycled through a free list
- * threaded through the objects themselves: no per-object malloc header. */
+/* Fixed-size objects come from chunks (no per-object malloc header) and are
+ * recycled through a free list threaded through the objects themselves. */
 static void *slab_alloc(struct sim *s, void **free_list, size_t size)
 {
-	if (!*free_list) {
-		char *slab = g_malloc(size * SLAB_OBJS);
-		g_ptr_array_add(s->slabs, slab);
-		s->slab_bytes += size * SLAB_OBJS;
-		for (size_t i = SLAB_OBJS; i-- > 0;) {
-			*(void **)(slab + i * size) = *free_list;
-			*free_list = slab + i * size;
-		}
-	}
 	void *obj = *free_list;
+	if (!obj)
+		return chunk_alloc(&s->pool, size);
 	*free_list = *(void **)obj;
 	memset(obj, 0, size);
 	return obj;
@@ -56,15 +47,22 @@ struct blk *blk_get(struct file *f, uint64_t index)
 	struct sim *s = f->sim;
 	b = slab_alloc(s, &s->free_blks, sizeof(*b));
 	b->file = f;
-	b->index = index;
+	b->index = (uint32_t)index;
 	s->blks_alive++;
-	xa_store(&f->xa, index, b);
+	b->node = xa_store(&f->xa, index, b);
 	return b;
 }
 
 struct page *page_alloc(struct sim *s, struct blk *b)
 {
-	struct page *p = slab_alloc(s, &s->free_pages, sizeof(*p));
+	struct page *p;
+	if (!b->first.refcount) {
+		p = &b->first;
+		memset(p, 0, sizeof(*p));
+		p->flags = PG_inline;
+	} else {
+		p = slab_alloc(s, &s->free_pages, sizeof(*p));
+	}
 	p->blk = b;
 	p->refcount = 1;
 	s->pages_alive++;
@@ -87,7 +85,8 @@ void page_put(struct sim *s, struct page *p)
 	if (p->flags & PG_bounce)
 		metrics_gauge_bounce(s->m, -1);
 	s->pages_alive--;
-	slab_free(&s->free_pages, p);
+	if (!(p->flags & PG_inline))
+		slab_free(&s->free_pages, p);
 }
 
 bool page_in_index(const struct page *p)
@@ -103,12 +102,12 @@ void set_page_dirty(struct sim *s, struct page *p)
 	if (!page_in_index(p))
 		return;         /* an orphan: nobody will ever write it back */
 	struct file *f = p->blk->file;
-	xa_set_tag(&f->xa, p->blk->index, XA_DIRTY);
+	blk_set_tag(p->blk, XA_DIRTY);
 	f->nr_dirty++;
 	s->nr_dirty++;
 	file_mark_dirty(s, f);
 	TRACE(s, NULL, "writeback_dirty_folio", "ino=%d index=%" G_GUINT64_FORMAT,
-	      f->ino, p->blk->index);
+	      f->ino, (uint64_t)p->blk->index);
 }
 
 void clear_page_dirty(struct sim *s, struct page *p)
@@ -119,8 +118,8 @@ void clear_page_dirty(struct sim *s, struct page *p)
 	if (!page_in_index(p))
 		return;
 	struct file *f = p->blk->file;
-	xa_clear_tag(&f->xa, p->blk->index, XA_DIRTY);
-	xa_clear_tag(&f->xa, p->blk->index, XA_TOWRITE);
+	blk_clear_tag(p->blk, XA_DIRTY);
+	blk_clear_tag(p->blk, XA_TOWRITE);
 	f->nr_dirty--;
 	s->nr_dirty--;
 }
@@ -132,7 +131,7 @@ void page_set_writeback(struct sim *s, struct page *p)
 	page_get(p);
 	s->nr_writeback++;
 	if (page_in_index(p))
-		xa_set_tag(&p->blk->file->xa, p->blk->index, XA_WRITEBACK);
+		blk_set_tag(p->blk, XA_WRITEBACK);
 }
 
 static void inflight_unlink(struct blk *b, struct page *p)
@@ -145,7 +144,7 @@ static void inflight_unlink(struct blk *b, struct page *p)
 		}
 	}
 	if (!b->inflight)
-		xa_clear_tag(&b->file->xa, b->index, XA_OLDER_INFLIGHT);
+		blk_clear_tag(b, XA_OLDER_INFLIGHT);
 }
 
 void page_end_writeback(struct sim *s, struct page *p)
@@ -155,7 +154,7 @@ void page_end_writeback(struct sim *s, struct page *p)
 	s->nr_writeback--;
 	struct blk *b = p->blk;
 	if (page_in_index(p))
-		xa_clear_tag(&b->file->xa, b->index, XA_WRITEBACK);
+		blk_clear_tag(b, XA_WRITEBACK);
 	else if (p->flags & PG_forked)
 		inflight_unlink(b, p);
 	if (s->policy->ops->end_writeback)
@@ -185,18 +184,18 @@ struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 
 	struct page *new = page_alloc(s, b);    /* its reference is the index's */
 	new->content = old->content;
-	new->flags = PG_uptodate;
+	new->flags |= PG_uptodate;
 	task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
 	task_cost(t, costs(s)->copy_page, M_CPU_COPY);
 
 	bool was_dirty = old->flags & PG_dirty;
 	clear_page_dirty(s, old);
-	xa_clear_tag(&f->xa, b->index, XA_WRITEBACK);
+	blk_clear_tag(b, XA_WRITEBACK);
 	b->page = new;
 	old->flags |= PG_forked | PG_orphan;
 	old->older = b->inflight;
 	b->inflight = old;
-	xa_set_tag(&f->xa, b->index, XA_OLDER_INFLIGHT);
+	blk_set_tag(b, XA_OLDER_INFLIGHT);
 	if (was_dirty)
 		set_page_dirty(s, new);
 
@@ -206,7 +205,7 @@ struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 	metrics_inc(s->m, M_FORKS);
 	metrics_gauge_forked(s->m, +1);
 	TRACE(s, t, "page_fork", "ino=%d index=%" G_GUINT64_FORMAT " old=%" G_GUINT64_FORMAT,
-	      f->ino, b->index, old->content);
+	      f->ino, (uint64_t)b->index, old->content);
 	return new;
 }
 
@@ -221,10 +220,9 @@ bool remove_from_page_cache(struct sim *s, struct page *p)
 	if (p->mapcount)
 		mm_zap_page(s, NULL, p);
 	struct blk *b = p->blk;
-	struct file *f = b->file;
-	xa_clear_tag(&f->xa, b->index, XA_DIRTY);
-	xa_clear_tag(&f->xa, b->index, XA_TOWRITE);
-	xa_clear_tag(&f->xa, b->index, XA_WRITEBACK);
+	blk_clear_tag(b, XA_DIRTY);
+	blk_clear_tag(b, XA_TOWRITE);
+	blk_clear_tag(b, XA_WRITEBACK);
 	b->page = NULL;
 	p->flags |= PG_orphan;
 	page_put(s, p);
@@ -257,7 +255,7 @@ enum op_status read_page(struct task *t, struct blk *b, struct page **out)
 	}
 	if (!p) {
 		p = page_alloc(s, b);
-		p->flags = PG_locked;
+		p->flags |= PG_locked;
 		b->page = p;
 		task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
 		struct request *rq = request_alloc(1);

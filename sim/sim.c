@@ -23,7 +23,6 @@ struct sim *sim_new(const struct sim_config *cfg, struct policy *policy)
 	s->tasks = g_ptr_array_new();
 	s->pins = g_ptr_array_new();
 	s->maps = g_ptr_array_new();
-	s->slabs = g_ptr_array_new_with_free_func(g_free);
 	g_queue_init(&s->dirty_files);
 	for (unsigned i = 0; i < G_N_ELEMENTS(s->waitq); i++)
 		s->waitq[i].next = s->waitq[i].prev = &s->waitq[i];
@@ -78,7 +77,7 @@ void sim_free(struct sim *s)
 	g_ptr_array_free(s->pins, TRUE);
 	g_queue_clear(&s->dirty_files);
 	device_free(s->dev);
-	g_ptr_array_free(s->slabs, TRUE);
+	chunk_pool_free(&s->pool);
 	/* Requests still queued in the engine at teardown belong to the device or
 	 * to tasks and are gone with them; the engine only holds pointers. */
 	engine_free(s->eng);
@@ -90,7 +89,7 @@ void sim_free(struct sim *s)
 
 struct file *sim_file_new(struct sim *s, const char *name, uint64_t size)
 {
-	g_return_val_if_fail(size > 0, NULL);
+	g_return_val_if_fail(size > 0 && (size + PAGE_SIZE - 1) / PAGE_SIZE <= MAX_FILE_PAGES, NULL);
 	struct file *f = g_new0(struct file, 1);
 	f->sim = s;
 	f->ino = (int)s->files->len + 1;
@@ -276,6 +275,11 @@ void sim_set_trace(struct sim *s, sim_trace_fn fn, void *data)
 	s->trace_data = data;
 }
 
+void task_trace(struct task *t, const char *event, const char *text)
+{
+	TRACE(t->sim, t, event, "%s", text);
+}
+
 void sim_set_sampler(struct sim *s, sim_sample_fn fn, void *data)
 {
 	s->sample_fn = fn;
@@ -294,7 +298,7 @@ void sim_gauges(struct sim *s, struct sim_gauges *g)
 
 size_t sim_model_bytes(struct sim *s)
 {
-	size_t n = s->slab_bytes;
+	size_t n = s->pool.bytes;
 	for (guint i = 0; i < s->files->len; i++) {
 		struct file *f = s->files->pdata[i];
 		n += xa_bytes(&f->xa);

@@ -65,8 +65,9 @@ void wbc_init(struct wbc *w, struct file *f, uint64_t start, uint64_t end,
 void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end)
 {
 	uint64_t idx = start;
-	while (xa_find_tag(&f->xa, &idx, end, XA_DIRTY)) {
-		xa_set_tag(&f->xa, idx, XA_TOWRITE);
+	struct blk *b;
+	while ((b = xa_find_tag(&f->xa, &idx, end, XA_DIRTY))) {
+		blk_set_tag(b, XA_TOWRITE);
 		idx++;
 	}
 }
@@ -90,7 +91,7 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 		}
 		struct page *p = b->page;
 		if (!p || !(p->flags & PG_dirty)) {
-			xa_clear_tag(&f->xa, wbc->cursor, XA_TOWRITE);
+			blk_clear_tag(b, XA_TOWRITE);
 			wbc->cursor++;
 			continue;
 		}
@@ -113,7 +114,7 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 				continue;
 			}
 			TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT " older",
-			      f->ino, b->index);
+			      f->ino, (uint64_t)b->index);
 			task_wait(t, b, STALL_REFORK);
 			return WB_BLOCKED;
 		}

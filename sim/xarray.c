@@ -1,6 +1,7 @@
 #include "xarray.h"
 
 #include <glib.h>
+#include <string.h>
 
 struct xa_node {
 	uint64_t tags[XA_NR_TAGS];
@@ -12,6 +13,7 @@ struct xa_node {
 void xa_init(struct xarray *xa, uint64_t nr_indices)
 {
 	xa->root = NULL;
+	memset(&xa->pool, 0, sizeof(xa->pool));
 	xa->limit = nr_indices ? nr_indices : 1;
 	xa->height = 1;
 	while (xa->height < 11 && (xa->limit - 1) >> (XA_CHUNK_SHIFT * xa->height))
@@ -19,19 +21,9 @@ void xa_init(struct xarray *xa, uint64_t nr_indices)
 	xa->nr_nodes = 0;
 }
 
-static void free_node(struct xa_node *n, unsigned level)
-{
-	if (!n)
-		return;
-	if (level > 1)
-		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
-			free_node(n->slots[i], level - 1);
-	g_free(n);
-}
-
 void xa_destroy(struct xarray *xa)
 {
-	free_node(xa->root, xa->height);
+	chunk_pool_free(&xa->pool);
 	xa->root = NULL;
 	xa->nr_nodes = 0;
 }
@@ -60,7 +52,7 @@ void *xa_load(const struct xarray *xa, uint64_t index)
 
 static struct xa_node *node_new(struct xarray *xa, struct xa_node *parent, unsigned offset)
 {
-	struct xa_node *n = g_new0(struct xa_node, 1);
+	struct xa_node *n = chunk_alloc(&xa->pool, sizeof(*n));
 	n->parent = parent;
 	n->offset = (uint8_t)offset;
 	xa->nr_nodes++;
@@ -92,7 +84,7 @@ static void untag_up(struct xa_node *n, unsigned off, enum xa_tag tag)
 	}
 }
 
-void xa_store(struct xarray *xa, uint64_t index, void *entry)
+struct xa_node *xa_store(struct xarray *xa, uint64_t index, void *entry)
 {
 	g_assert(index < xa->limit && entry);
 	if (!xa->root)
@@ -107,6 +99,23 @@ void xa_store(struct xarray *xa, uint64_t index, void *entry)
 	unsigned off = index & (XA_CHUNK_SIZE - 1);
 	n->slots[off] = entry;
 	tag_up(n, off, XA_PRESENT);
+	return n;
+}
+
+void xa_node_set_tag(struct xa_node *n, unsigned slot, enum xa_tag tag)
+{
+	tag_up(n, slot, tag);
+}
+
+void xa_node_clear_tag(struct xa_node *n, unsigned slot, enum xa_tag tag)
+{
+	if (n->tags[tag] & (1ull << slot))
+		untag_up(n, slot, tag);
+}
+
+bool xa_node_get_tag(const struct xa_node *n, unsigned slot, enum xa_tag tag)
+{
+	return n->tags[tag] >> slot & 1;
 }
 
 void xa_erase(struct xarray *xa, uint64_t index)
@@ -204,5 +213,5 @@ void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum 
 
 size_t xa_bytes(const struct xarray *xa)
 {
-	return xa->nr_nodes * sizeof(struct xa_node);
+	return xa->pool.bytes;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chunk.h"
+
 #define XA_CHUNK_SHIFT 6
 #define XA_CHUNK_SIZE (1u << XA_CHUNK_SHIFT)
 
@@ -34,12 +36,18 @@ struct xarray {
 	unsigned height;        /* levels of nodes; index < 64^height */
 	uint64_t limit;         /* number of indices */
 	size_t nr_nodes;
+	struct chunk_pool pool;         /* nodes live here until xa_destroy */
 };
 
 void xa_init(struct xarray *xa, uint64_t nr_indices);
 void xa_destroy(struct xarray *xa);                    /* frees nodes, not entries */
 void *xa_load(const struct xarray *xa, uint64_t index);
-void xa_store(struct xarray *xa, uint64_t index, void *entry);  /* entry != NULL */
+/* Returns the bottom node holding the entry: with its slot (index % 64) it lets
+ * the owner change the entry's tags without walking down from the root again. */
+struct xa_node *xa_store(struct xarray *xa, uint64_t index, void *entry);  /* entry != NULL */
+void xa_node_set_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
+void xa_node_clear_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
+bool xa_node_get_tag(const struct xa_node *n, unsigned slot, enum xa_tag tag);
 void xa_erase(struct xarray *xa, uint64_t index);      /* clears every tag */
 void xa_set_tag(struct xarray *xa, uint64_t index, enum xa_tag tag);
 void xa_clear_tag(struct xarray *xa, uint64_t index, enum xa_tag tag);

@@ -1,0 +1,56 @@
+#include "chunk.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_SIZE (2u << 20)
+#define FIRST_SIZE (16u << 10)
+
+static void *chunk_new(size_t size)
+{
+	void *mem = NULL;
+	if (size >= HUGE_SIZE) {
+		if (posix_memalign(&mem, HUGE_SIZE, size))
+			g_error("out of memory (%zu bytes)", size);
+#ifdef MADV_HUGEPAGE
+		madvise(mem, size, MADV_HUGEPAGE);
+#endif
+	} else {
+		mem = g_malloc(size);
+	}
+	memset(mem, 0, size);
+	return mem;
+}
+
+void *chunk_alloc(struct chunk_pool *p, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	if (p->left < size) {
+		size_t csize = p->next_size ? p->next_size : FIRST_SIZE;
+		while (csize < size)
+			csize *= 2;
+		p->next_size = csize < HUGE_SIZE ? csize * 2 : HUGE_SIZE;
+		if (p->nr_chunks == p->cap_chunks) {
+			p->cap_chunks = p->cap_chunks ? p->cap_chunks * 2 : 8;
+			p->chunks = g_renew(void *, p->chunks, p->cap_chunks);
+		}
+		p->bump = chunk_new(csize);
+		p->chunks[p->nr_chunks++] = p->bump;
+		p->left = csize;
+		p->bytes += csize;
+	}
+	void *obj = p->bump;
+	p->bump += size;
+	p->left -= size;
+	return obj;
+}
+
+void chunk_pool_free(struct chunk_pool *p)
+{
+	for (size_t i = 0; i < p->nr_chunks; i++)
+		free(p->chunks[i]);
+	g_free(p->chunks);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,24 @@
+/*
+ * chunk — memory for millions of small fixed-size objects.  Chunks grow by doubling
+ * up to 2 MiB; the large ones are 2 MiB aligned and advised for transparent huge
+ * pages, because a simulation touching a million pages at random spends much of its
+ * time in TLB misses otherwise.
+ */
+#ifndef WBSIM_CHUNK_H
+#define WBSIM_CHUNK_H
+
+#include <stddef.h>
+
+struct chunk_pool {
+	void **chunks;
+	size_t nr_chunks, cap_chunks;
+	char *bump;                     /* next free byte of the newest chunk */
+	size_t left;                    /* bytes left in it */
+	size_t next_size;               /* size of the next chunk */
+	size_t bytes;                   /* total held */
+};
+
+void *chunk_alloc(struct chunk_pool *p, size_t size);  /* zeroed, 16-byte aligned */
+void chunk_pool_free(struct chunk_pool *p);
+
+#endif
