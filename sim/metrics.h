@@ -1,7 +1,7 @@
 /*
  * metrics — every number a run reports, by the names of SCENARIO_API.md "Metrics".
  * Counters and times are plain integers indexed by enum; latencies are log-linear
- * histograms, one per operation kind.  Definitions: docs/METRICS.md.
+ * histograms, one per operation kind.  Definitions: README.md, "Metrics".
  */
 #ifndef WBSIM_METRICS_H
 #define WBSIM_METRICS_H
