@@ -14,24 +14,27 @@
  *                                 (5 s timers next to 100 ns steps), so a wide
  *                                 spread of times costs a heap, never a scan
  *
- * The earliest event is therefore the smaller of the run's head and late's top.
- * When near runs dry, cur moves to the next non-empty bucket, which is sorted into
- * the run; far events that the moving horizon now covers are pulled into the ring.
- * So most events are pushed in O(1) and only ever sorted among the few of their own
- * bucket, which is what makes this faster than one heap over all of them.
+ * The earliest event is therefore the smaller of the run's head and late's top, so
+ * peek is O(1).  When near runs dry, cur moves to the next non-empty bucket, which
+ * is sorted into the run; far events that the moving horizon now covers are pulled
+ * into the ring.  Most events are thus pushed in O(1) and sorted only among the
+ * dozen or so of their own bucket, which is what makes this faster than one heap
+ * over all of them (a heap pays O(log n) cache misses per event at large n).
  *
- * Buckets are filled in push order, which is seq order, so a bucket whose events
- * share one time (a 1 ns bucket, or a burst of ties) is usually sorted already; the
- * insertion sort below then costs one pass.
+ * Ties: buckets fill in push order, which is seq order, so a bucket whose events
+ * share one time (a 1 ns bucket, a burst at one instant) is usually sorted already
+ * and the insertion sort costs one pass.  Order never relies on that, though: the
+ * run is fully sorted by (time, seq).
  *
  * ev->aux says where an event is (RUN, LATE, FAR or its ring bucket) and ev->pos
- * its index there, so removal never searches: O(1) in the run (a hole) and the ring
- * (swap with the bucket's last), O(log n) in the heaps.
+ * its index there, so removal never searches: O(1) in the run (it leaves a hole)
+ * and the ring (the bucket's last event fills the gap), O(log n) in the heaps.
  *
- * Bucket width and ring size follow the events: the queue counts how many events
- * each bucket brings into near, how many buckets it passes and how many pushes land
- * in far, and after about n/2 pops (so the O(n) rebuild is amortised) re-spreads
- * everything when the width or the horizon is off by more than a factor of 4.
+ * Bucket width and ring size follow the events.  The queue counts, between looks
+ * every n/2 pops (so that an O(n) re-spread costs O(1) a pop), how many events the
+ * buckets it passed held, how many pushes landed in late and far and how far out,
+ * and re-spreads everything when the width or the horizon is off by more than a
+ * factor of 4; a population that halves or doubles is re-estimated from a sample.
  */
 #include "evq.h"
 
@@ -81,6 +84,8 @@ struct evq {
 	 * leaves a hole, ev == NULL), and the late heap beside it */
 	struct slot *run;
 	uint32_t run_head, run_len, run_cap, run_live;
+	struct slot *tmp;               /* scratch for sorting a bucket */
+	uint32_t tmp_cap;
 	struct heap late;
 
 	struct bucket *ring;
@@ -97,12 +102,20 @@ struct evq {
 
 	/* Adaptation: counts since the last look. */
 	size_t n_base;          /* n at the last rebuild */
-	uint64_t pops, pushes, far_in, near_in, visited;
+	uint64_t pops, pushes;
+	uint64_t late_in, late_sum;     /* pushes into late, sum of its size then */
+	uint64_t visited, taken;        /* buckets cur passed, events they held */
+	uint64_t far_in, far_log;       /* pushes into far, sum of log2(vb - cur) */
 };
 
 static inline bool slot_less(const struct slot *a, const struct slot *b)
 {
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static unsigned log2_floor(uint64_t x)
+{
+	return x ? 63 - (unsigned)__builtin_clzll(x) : 0;
 }
 
 static inline struct slot key_of(struct sim_event *ev)
@@ -179,8 +192,30 @@ static void heap_remove(struct heap *h, uint32_t i)
 
 /* ---- near: the sorted run and the late heap ----------------------------------- */
 
+/*
+ * Close the holes of the run.  An event rescheduled again and again within the
+ * current bucket (a timer pushed back from a tight loop that never pops) leaves a
+ * hole each time; this keeps the run at most twice its live events, at O(1) per
+ * hole.
+ */
+static void run_compact(struct evq *q)
+{
+	uint32_t k = 0;
+	for (uint32_t i = q->run_head; i < q->run_len; i++) {
+		if (!q->run[i].ev)
+			continue;
+		q->run[k] = q->run[i];
+		q->run[k].ev->pos = k;
+		k++;
+	}
+	q->run_head = 0;
+	q->run_len = k;
+}
+
 static void run_append(struct evq *q, struct sim_event *ev)
 {
+	if (q->run_len == q->run_cap && 2 * q->run_live < q->run_cap)
+		run_compact(q);
 	if (q->run_len == q->run_cap)
 		q->run = grow(q->run, &q->run_cap, q->run_len + 1, sizeof(struct slot));
 	ev->aux = RUN_TAG;
@@ -196,9 +231,11 @@ static void near_push(struct evq *q, struct sim_event *ev)
 		q->run_head = q->run_len = 0;
 	if (!q->run_len || slot_less(&q->run[q->run_len - 1], &s))
 		run_append(q, ev);
-	else
+	else {
 		heap_push(&q->late, ev);
-	q->near_in++;
+		q->late_in++;
+		q->late_sum += q->late.n;
+	}
 }
 
 static int slot_cmp(const void *a, const void *b)
@@ -208,9 +245,9 @@ static int slot_cmp(const void *a, const void *b)
 
 /*
  * Insertion sort: one pass over a sorted bucket, cheap for the small random ones.
- * A bucket that turns out large and shuffled is handed to qsort instead.
+ * Should it meet far more disorder than sort_run leaves, qsort takes over.
  */
-static void sort_slots(struct slot *a, uint32_t n)
+static void insertion_sort(struct slot *a, uint32_t n)
 {
 	uint64_t budget = 8 * (uint64_t)n + 64;
 	for (uint32_t i = 1; i < n; i++) {
@@ -231,20 +268,25 @@ static void sort_slots(struct slot *a, uint32_t n)
 
 /* ---- placing events --------------------------------------------------------------- */
 
+/* Resize the pool to @cap chunks; the chunks from @used on (all free) are chained
+ * to be handed out in address order. */
+static void pool_resize(struct evq *q, uint32_t used, uint32_t cap)
+{
+	q->slot = g_renew(struct sim_event *, q->slot, (size_t)cap * CHUNK);
+	q->link = g_renew(uint32_t, q->link, cap);
+	for (uint32_t c = cap; c-- > used;) {
+		q->link[c] = q->free_chunk;
+		q->free_chunk = c;
+	}
+	q->nchunks = cap;
+}
+
 static uint32_t chunk_alloc(struct evq *q)
 {
-	if (q->free_chunk == NIL) {
-		/* Grow by a quarter, not double: the pool is most of the queue's
-		 * memory and its high-water mark is steady once the shape is. */
-		uint32_t old = q->nchunks, cap = old + old / 4 + 16;
-		q->slot = g_renew(struct sim_event *, q->slot, (size_t)cap * CHUNK);
-		q->link = g_renew(uint32_t, q->link, cap);
-		for (uint32_t c = cap; c-- > old;) {
-			q->link[c] = q->free_chunk;
-			q->free_chunk = c;
-		}
-		q->nchunks = cap;
-	}
+	/* Grow by a quarter, not double: the pool is most of the queue's memory,
+	 * and its high-water mark is steady once the shape is. */
+	if (q->free_chunk == NIL)
+		pool_resize(q, q->nchunks, q->nchunks + q->nchunks / 4 + 16);
 	uint32_t c = q->free_chunk;
 	q->free_chunk = q->link[c];
 	return c;
@@ -342,18 +384,55 @@ static void pull_far(struct evq *q)
 	}
 }
 
-/* The first @n slots of the run hold near's events: sort them and make them the run. */
+/*
+ * Sort the first @n slots of the run, all in the bucket cur.  A bucket of more than
+ * a few dozen (the width cannot always follow the density: a 1 ns bucket holds
+ * every tie, and a long horizon may need wide buckets) is first split into slices
+ * of about 8 by the next bits of time below the bucket width, with one stable
+ * counting pass, as a ladder queue would spawn a finer rung.  The insertion sort
+ * then only orders within slices, and ties keep their push order, which is their
+ * seq order more often than not.
+ */
+static void sort_run(struct evq *q, uint32_t n)
+{
+	if (n > 32 && q->shift) {
+		enum { MAX_BITS = 10 };
+		unsigned bits = MIN(MIN(log2_floor(n / 8), q->shift), MAX_BITS);
+		unsigned sh = q->shift - bits;
+		simtime_t base = q->cur << q->shift;
+		uint32_t start[(1u << MAX_BITS) + 1];
+
+		memset(start, 0, ((1u << bits) + 1) * sizeof(start[0]));
+		if (q->tmp_cap < n)
+			q->tmp = grow(q->tmp, &q->tmp_cap, n, sizeof(struct slot));
+		for (uint32_t i = 0; i < n; i++)
+			start[((q->run[i].time - base) >> sh) + 1]++;
+		for (uint32_t k = 1; k <= 1u << bits; k++)
+			start[k] += start[k - 1];
+		for (uint32_t i = 0; i < n; i++)
+			q->tmp[start[(q->run[i].time - base) >> sh]++] = q->run[i];
+		struct slot *t = q->run;
+		uint32_t c = q->run_cap;
+		q->run = q->tmp;
+		q->run_cap = q->tmp_cap;
+		q->tmp = t;
+		q->tmp_cap = c;
+	}
+	insertion_sort(q->run, n);
+}
+
+/* The first @n slots of the run hold the events of bucket cur: make them the run. */
 static void make_run(struct evq *q, uint32_t n)
 {
-	struct slot *a = q->run;
-	sort_slots(a, n);
+	struct slot *a;
+	sort_run(q, n);
+	a = q->run;
 	for (uint32_t i = 0; i < n; i++) {
 		a[i].ev->aux = RUN_TAG;
 		a[i].ev->pos = i;
 	}
 	q->run_head = 0;
 	q->run_len = q->run_live = n;
-	q->near_in += n;
 }
 
 /* Make the bucket cur the run (near is empty). */
@@ -368,9 +447,18 @@ static void take_bucket(struct evq *q)
 		q->run = grow(q->run, &q->run_cap, n, sizeof(struct slot));
 	bucket_drain(q, bk, q->run);
 	make_run(q, n);
+	q->taken += n;
 }
 
 /* ---- re-spreading ------------------------------------------------------------------ */
+
+static void reset_counts(struct evq *q)
+{
+	q->pops = q->pushes = 0;
+	q->late_in = q->late_sum = 0;
+	q->visited = q->taken = 0;
+	q->far_in = q->far_log = 0;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -378,12 +466,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static unsigned log2_floor(uint64_t x)
-{
-	return x ? 63 - (unsigned)__builtin_clzll(x) : 0;
-}
-
-/* Bucket headers cost 16 bytes each: keep them a fraction of the events. */
+/* Bucket headers cost 8 bytes each: keep them fewer than half the events. */
 static uint32_t nb_limit(size_t n)
 {
 	uint32_t lim = MIN_BUCKETS;
@@ -458,6 +541,11 @@ static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 		q->ring = ring_new(nb);
 		q->nb = nb;
 	}
+	/* Every chunk is free: size the pool for the events plus a partly filled
+	 * chunk in every other bucket, and a quarter to spare. */
+	size_t chunks = (n / CHUNK + nb / 2) * 5 / 4 + 16;
+	q->free_chunk = NIL;
+	pool_resize(q, 0, (uint32_t)MIN(chunks, (size_t)UINT32_MAX / CHUNK));
 	q->run_head = q->run_len = q->run_live = 0;
 	q->late.n = q->far.n = 0;
 	q->nring = 0;
@@ -478,48 +566,69 @@ static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 	g_free(all);
 
 	q->n_base = n;
-	q->pops = q->pushes = q->far_in = q->near_in = q->visited = 0;
+	reset_counts(q);
 }
 
 /*
- * Called with near empty, before moving on.  Looks at the counts since the last
- * look and rebuilds when the shape is off: the population changed a lot, buckets
- * bring too many events (too wide) or too few (too narrow: many buckets visited
- * per event), or too many pushes spill into far (horizon too short).
+ * Called every n/2 pops (so that a rebuild, O(n), costs O(1) a pop) to look at the
+ * counts since the last look, and rebuild when the shape is off:
+ *  - the population halved or doubled: estimate afresh from a sample;
+ *  - the buckets cur passed held 4x too many events on average, or a quarter of
+ *    the pushes went into a late heap that was 4x too large (too wide: near doing
+ *    a heap's work), or the buckets held 4x too few (too narrow, many empty
+ *    buckets): scale the width by the error;
+ *  - more than 1/8 of the pushes went to far: make the horizon 4x the geometric
+ *    mean distance of those pushes, in buckets while the ring may grow, by widening
+ *    the buckets beyond that.  A few 5 s timers never trigger this; a shifted load
+ *    does, and gets the new horizon in one step.
+ * Narrowing never shortens the horizon, or the two rules would undo each other.
  */
 static void adapt(struct evq *q)
 {
-	if (q->pops < q->n_base / 2 + 64)
-		return;
 	unsigned shift = q->shift;
 	uint32_t nb = q->nb, lim = nb_limit(q->n);
-	uint64_t load = q->near_in / (q->visited + 1);
+	uint64_t load = q->taken / (q->visited + 1);
+	uint64_t late_load = q->late_sum / (q->late_in + 1);
 
 	if (q->n > 2 * q->n_base + 64 || 2 * q->n < q->n_base) {
 		nb = 0;         /* start afresh from a sample */
 	} else {
-		if (load > 4 * BUCKET_LOAD && shift > 0) {
-			unsigned d = MIN(log2_floor(load / BUCKET_LOAD), shift);
+		unsigned d = 0;
+		if (q->visited >= 4 && load > 4 * BUCKET_LOAD)
+			d = log2_floor(load / BUCKET_LOAD);
+		else if (q->late_in * 4 > q->pushes && late_load > 4 * BUCKET_LOAD)
+			d = log2_floor(late_load / BUCKET_LOAD);
+		d = MIN(MIN(d, shift), log2_floor(lim / nb));
+		if (d) {
 			shift -= d;
-			nb = (uint32_t)MIN((uint64_t)nb << d, lim);
-		} else if (load * 4 < BUCKET_LOAD && shift < 63) {
-			unsigned d = MIN(log2_floor(BUCKET_LOAD / (load + 1)), 63 - shift);
+			nb <<= d;
+		} else if (q->visited >= 4 && load * 4 < BUCKET_LOAD && shift < 63) {
+			d = MIN(log2_floor(BUCKET_LOAD / (load + 1)), 63 - shift);
 			shift += d;
 			nb = MAX(nb >> d, MIN_BUCKETS);
 		}
-		if (q->far_in * 8 > q->pushes && nb < lim)
-			nb *= 2;
+		if (q->far_in * 8 > q->pushes) {
+			/* log2 of the wanted horizon in buckets of the new width */
+			int want = (int)(q->far_log / q->far_in) + 2;
+			want += (int)q->shift - (int)shift;
+			int room = (int)log2_floor(lim);
+			if (want > room) {
+				shift = MIN(shift + (unsigned)(want - room), 63);
+				want = room;
+			}
+			if (want > 0 && (1u << want) > nb)
+				nb = 1u << want;
+		}
 	}
 	if (nb != q->nb || shift != q->shift)
 		rebuild(q, shift, nb);
 	else
-		q->pops = q->pushes = q->far_in = q->near_in = q->visited = 0;
+		reset_counts(q);
 }
 
 /* Near is empty: move cur to the next non-empty bucket. */
 static void refill(struct evq *q)
 {
-	adapt(q);
 	while (!q->run_live && !q->late.n) {
 		if (!q->nring) {
 			/* Nothing within the horizon: jump straight to far's minimum. */
@@ -555,6 +664,7 @@ void evq_free(struct evq *q)
 	g_free(q->slot);
 	g_free(q->link);
 	g_free(q->run);
+	g_free(q->tmp);
 	g_free(q->late.a);
 	g_free(q->far.a);
 	g_free(q);
@@ -566,8 +676,11 @@ void evq_push(struct evq *q, struct sim_event *ev)
 	q->n++;
 	q->pushes++;
 	place_event(q, ev);
-	q->far_in += ev->aux == FAR_TAG;
-	/* Growth is the one change that cannot wait for near to run dry. */
+	if (ev->aux == FAR_TAG) {
+		q->far_in++;
+		q->far_log += log2_floor((ev->time >> q->shift) - q->cur);
+	}
+	/* Growth cannot wait for the next look: filling up does not pop. */
 	if (q->n > 2 * q->n_base + 64)
 		rebuild(q, 0, 0);
 }
@@ -625,7 +738,8 @@ struct sim_event *evq_pop(struct evq *q)
 	}
 	ev->pos = EVQ_NONE;
 	q->n--;
-	q->pops++;
+	if (++q->pops >= q->n_base / 2 + 64)
+		adapt(q);
 	return ev;
 }
 
@@ -636,7 +750,8 @@ size_t evq_count(const struct evq *q)
 
 size_t evq_bytes(const struct evq *q)
 {
-	return sizeof(*q) + (size_t)(q->run_cap + q->late.cap + q->far.cap) * sizeof(struct slot) +
+	return sizeof(*q) + (size_t)(q->run_cap + q->tmp_cap + q->late.cap + q->far.cap) *
+	       sizeof(struct slot) +
 	       q->nb * sizeof(struct bucket) +
 	       (size_t)q->nchunks * (CHUNK * sizeof(*q->slot) + sizeof(*q->link));
 }
