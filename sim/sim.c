@@ -216,7 +216,10 @@ enum sim_end sim_run(struct sim *s)
 	enum sim_end end = s->end;
 	s->workload_end = sim_now(s);
 	s->m->c[M_SIM_TIME] = s->workload_end;
-	if (end == SIM_END_STOPPED)
+	/* A stopped run is abandoned; a deadlocked one is left as it stands, so the
+	 * driver can ask sim_blocked_tasks() and task_describe_wait() what each task
+	 * waits for (freezing the workload for the final phase would erase that). */
+	if (end == SIM_END_STOPPED || end == SIM_END_DEADLOCK)
 		return end;
 
 	/* The final phase: unpin (as exiting processes do), sync everything, let the
