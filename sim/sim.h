@@ -118,6 +118,8 @@ uint64_t sim_events(const struct sim *s);
 GPtrArray *sim_blocked_tasks(struct sim *s);    /* after SIM_END_DEADLOCK */
 
 void sim_set_trace(struct sim *s, sim_trace_fn fn, void *data);
+/* A line of the driver's own in the trace, attributed to @t (scenario logging). */
+void task_trace(struct task *t, const char *event, const char *text);
 /* Called every cfg.timeline_interval of simulated time while the workload runs. */
 void sim_set_sampler(struct sim *s, sim_sample_fn fn, void *data);
 
