@@ -173,7 +173,7 @@ static unsigned edit_distance(const char *a, const char *b)
 const char *larg_suggest(const char *s, const char *const *names)
 {
 	const char *best = NULL;
-	unsigned best_d = (unsigned)MAX(1, strlen(s) / 3) + 1;
+	unsigned best_d = (unsigned)MAX(2, strlen(s) / 3) + 1;
 	for (const char *const *n = names; *n; n++) {
 		unsigned d = edit_distance(s, *n);
 		if (d < best_d) {

@@ -206,6 +206,7 @@ static int l_param(lua_State *L)
 	for (guint i = 0; i < st->params->len; i++)
 		if (!strcmp(((struct param_value *)st->params->pdata[i])->name, name))
 			lerror(L, "sim.param: %s is declared twice", name);
+	const char *desc = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : NULL;
 	const char *set = st->o->sets ? g_hash_table_lookup(st->o->sets, name) : NULL;
 	if (set)
 		push_set_value(L, 2, name, set);
@@ -216,7 +217,7 @@ static int l_param(lua_State *L)
 	struct param_value *p = g_new0(struct param_value, 1);
 	p->name = g_strdup(name);
 	p->value = g_strdup(text);
-	p->description = g_strdup(lua_tostring(L, 3));
+	p->description = g_strdup(desc);
 	g_ptr_array_add(st->params, p);
 	lua_pop(L, 1);
 	return 1;
