@@ -22,6 +22,7 @@
 #define DEFAULT_MEM_LIMIT (1ull << 30)
 #define DEFAULT_BUDGET 100000000ull
 #define LOADED_KEY "wbsim.loaded"
+#define LIB_LOADED_KEY "wbsim.libloaded"
 
 /* ---- memory ------------------------------------------------------------------- */
 
@@ -242,13 +243,12 @@ static const char *lib_dir(void)
 	return WBSIM_SOURCE_DIR "/scenarios/lib";
 }
 
-/* require(name): Lua source from the scenario's directory, then scenarios/lib. */
-static int l_require(lua_State *L)
+/* require's work: the first of @dirs holding <name>.lua, loaded once per @cache. */
+static int require_from(lua_State *L, const char *const *dirs, size_t ndirs, const char *cache)
 {
-	struct lstate *st = lctx_of(L)->st;
 	const char *name = luaL_checkstring(L, 1);
 	lua_settop(L, 1);
-	lua_getfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
+	lua_getfield(L, LUA_REGISTRYINDEX, cache);
 	lua_getfield(L, 2, name);
 	if (!lua_isnil(L, -1))
 		return 1;
@@ -260,9 +260,8 @@ static int l_require(lua_State *L)
 	for (char *p = rel; p < rel + strlen(name); p++)
 		if (*p == '.')
 			*p = '/';
-	const char *dirs[] = { st->dir, lib_dir() };
 	char *path = NULL;
-	for (size_t i = 0; i < G_N_ELEMENTS(dirs) && !path; i++) {
+	for (size_t i = 0; i < ndirs && !path; i++) {
 		char *p = g_build_filename(dirs[i], rel, NULL);
 		if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
 			path = p;
@@ -270,9 +269,14 @@ static int l_require(lua_State *L)
 			g_free(p);
 	}
 	g_free(rel);
-	if (!path)
+	if (!path) {
+		char list[1024];
+		char *joined = g_strjoinv(" and ", (char **)dirs);
+		g_snprintf(list, sizeof(list), "%s", joined);
+		g_free(joined);
 		return lerror(L, "require: module \"%s\" not found; scenarios may require Lua "
-			      "files from %s and %s only", name, st->dir, lib_dir());
+			      "files from %s only", name, list);
+	}
 	char *buf = NULL;
 	gsize len = 0;
 	GError *e = NULL;
@@ -290,7 +294,7 @@ static int l_require(lua_State *L)
 		lua_pop(L, 1);
 		return lua_error(L);
 	}
-	/* stack: name loaded fn path */
+	/* stack: name cache fn path */
 	lua_pushvalue(L, 1);
 	lua_insert(L, -2);
 	lua_call(L, 2, 1);
@@ -301,6 +305,21 @@ static int l_require(lua_State *L)
 	lua_pushvalue(L, -1);
 	lua_setfield(L, 2, name);
 	return 1;
+}
+
+/* require(name): Lua source from the scenario's directory, then scenarios/lib. */
+static int l_require(lua_State *L)
+{
+	struct lstate *st = lctx_of(L)->st;
+	const char *dirs[] = { st->dir, lib_dir(), NULL };
+	return require_from(L, dirs, 2, LOADED_KEY);
+}
+
+/* The binding's own helpers come from scenarios/lib whatever the scenario has beside it. */
+static int l_require_lib(lua_State *L)
+{
+	const char *dirs[] = { lib_dir(), NULL };
+	return require_from(L, dirs, 1, LIB_LOADED_KEY);
 }
 
 static int l_setmetatable(lua_State *L)
@@ -595,8 +614,8 @@ void *lobj_check(lua_State *L, int idx, enum ltype type, const char *what)
 /* sim.fio is written in Lua (scenarios/lib/fio.lua) and loaded on first use; the tail
  * call leaves the scenario's line as the caller of the job function, for errors. */
 static const char prelude[] =
-	"local require = require\n"
-	"function sim.fio(job) return require('fio')(job) end\n";
+	"local require_lib = ...\n"
+	"function sim.fio(job) return require_lib('fio')(job) end\n";
 
 static void replace(lua_State *L, int table, const char *name, lua_CFunction fn, const char *tag)
 {
@@ -650,6 +669,8 @@ static int setup(lua_State *L)
 
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LIB_LOADED_KEY);
 
 	lua_newtable(L);
 	ldecl_register(L);
@@ -661,7 +682,8 @@ static int setup(lua_State *L)
 
 	if (luaL_loadbufferx(L, prelude, sizeof(prelude) - 1, "=wbsim", "t") != LUA_OK)
 		return lua_error(L);
-	lua_call(L, 0, 0);
+	lua_pushcfunction(L, l_require_lib);
+	lua_call(L, 1, 0);
 	return 0;
 }
 

@@ -69,9 +69,10 @@ START_TEST(require_paths)
 		"local helper = require('helper')\n"
 		"local again = require('helper')\n"
 		"assert(helper == again and helper.value == 42 and LOADS == 1)\n"
+		"assert(require('fio') == 'mine')   -- the scenario's own fio.lua comes first\n"
+		"assert(#sim.fio{ name = 'j', size = 8192 } == 1)   -- sim.fio keeps the library's\n"
 		"local sub = require('sub.mod')\n"
 		"assert(sub == true)   -- a module that returns nothing\n"
-		"assert(type(require('fio')) == 'function')    -- from scenarios/lib\n"
 		"local ok, e = pcall(require, 'missing')\n"
 		"assert(not ok and e:find('module \"missing\" not found') and e:find('scenarios/lib'), e)\n"
 		"for _, bad in ipairs({ '../helper', '/etc/passwd', 'a/b', '.x', 'x..y', '' }) do\n"
@@ -79,6 +80,7 @@ START_TEST(require_paths)
 		"  assert(not ok2 and e2:find('bad module name'), bad .. ': ' .. tostring(e2))\n"
 		"end\n");
 	lt_write_beside(path, "helper.lua", "LOADS = (LOADS or 0) + 1\nreturn { value = 42 }\n");
+	lt_write_beside(path, "fio.lua", "return 'mine'\n");
 	char *dir = g_path_get_dirname(path);
 	char *sub = g_build_filename(dir, "sub", NULL);
 	g_mkdir(sub, 0700);
