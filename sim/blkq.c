@@ -16,8 +16,6 @@ struct request *request_alloc(unsigned nr)
 
 void request_free(struct request *rq)
 {
-	if (rq->flush_blks)
-		g_ptr_array_free(rq->flush_blks, TRUE);
 	g_free(rq);
 }
 

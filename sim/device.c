@@ -11,6 +11,7 @@
 struct cached {                 /* a completed write not yet made durable */
 	struct blk *b;
 	uint64_t content;
+	uint64_t seq;                   /* completion order */
 };
 
 struct device {
@@ -21,7 +22,11 @@ struct device {
 	unsigned queued;
 	unsigned inflight;
 	uint64_t head_pos;              /* disk: the block after the last one served */
+	/* Completed writes in the volatile cache, in completion order; entries before
+	 * volatile_head are already durable. */
 	GArray *volatile_blks;          /* of struct cached */
+	guint volatile_head;
+	uint64_t completed_seq;
 };
 
 static void rq_event(struct engine *e, struct sim_event *ev);
@@ -80,35 +85,46 @@ void device_submit(struct device *d, struct request *rq)
 	dispatch(d);
 }
 
-/* A flush covers what completed before it was issued: take that set now. */
+/*
+ * A flush covers every write that completed before it was issued, whichever other
+ * flushes are in flight: remember how far the completions had got.
+ */
 struct request *device_flush_request(struct device *d)
 {
 	struct request *rq = request_alloc(0);
 	rq->op = REQ_OP_FLUSH;
-	rq->flush_blks = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < d->volatile_blks->len; i++) {
-		struct cached *c = g_new(struct cached, 1);
-		*c = g_array_index(d->volatile_blks, struct cached, i);
-		g_ptr_array_add(rq->flush_blks, c);
-	}
-	g_array_set_size(d->volatile_blks, 0);
+	rq->flush_upto = d->completed_seq;
 	return rq;
+}
+
+/* Make durable every cached write that completed up to @upto. */
+static void make_durable(struct device *d, uint64_t upto)
+{
+	GArray *v = d->volatile_blks;
+	while (d->volatile_head < v->len) {
+		struct cached *c = &g_array_index(v, struct cached, d->volatile_head);
+		if (c->seq > upto)
+			break;
+		c->b->durable = c->content;
+		oracle_durable(d->s, c->b);
+		d->volatile_head++;
+	}
+	/* Drop the durable prefix once it is most of the array. */
+	if (d->volatile_head > 1024 && d->volatile_head * 2 > v->len) {
+		g_array_remove_range(v, 0, d->volatile_head);
+		d->volatile_head = 0;
+	}
 }
 
 /* Power stays on at the end of a run: whatever reached the cache is kept. */
 void device_flush_all(struct device *d)
 {
-	for (guint i = 0; i < d->volatile_blks->len; i++) {
-		struct cached *c = &g_array_index(d->volatile_blks, struct cached, i);
-		c->b->durable = c->content;
-		oracle_durable(d->s, c->b);
-	}
-	g_array_set_size(d->volatile_blks, 0);
+	make_durable(d, UINT64_MAX);
 }
 
 void device_note_volatile(struct device *d, struct blk *b)
 {
-	struct cached c = { b, b->disk };
+	struct cached c = { b, b->disk, ++d->completed_seq };
 	g_array_append_val(d->volatile_blks, c);
 }
 
@@ -246,11 +262,7 @@ static void complete(struct device *d, struct request *rq)
 			rq->vec[i].data = rq->vec[i].dst->disk;
 		break;
 	case REQ_OP_FLUSH:
-		for (guint i = 0; i < rq->flush_blks->len; i++) {
-			struct cached *c = rq->flush_blks->pdata[i];
-			c->b->durable = c->content;
-			oracle_durable(s, c->b);
-		}
+		make_durable(d, rq->flush_upto);
 		break;
 	}
 	TRACE(s, NULL, "block_rq_complete", "%s sector=%" G_GUINT64_FORMAT " nr=%u error=%d",

@@ -259,7 +259,7 @@ struct request {
 	int status;
 	end_io_fn end_io;
 	void *private;
-	GPtrArray *flush_blks;          /* REQ_OP_FLUSH: blocks it makes durable */
+	uint64_t flush_upto;            /* REQ_OP_FLUSH: completions it covers */
 	unsigned nr, cap;
 	struct bvec vec[];
 };
