@@ -125,7 +125,7 @@ static enum op_status dio_common(struct task *t, bool write)
 		op->phase = D_WAIT;
 		/* fall through */
 	case D_WAIT:
-		if (!wait_on_writeback_range(t, f, &op->cursor, op->last, forked_too))
+		if (!wait_on_writeback_range(t, f, &op->cursor, op->first, op->last, forked_too))
 			return OP_BLOCKED;
 		op->phase = D_INVALIDATE;
 		/* fall through */

@@ -387,8 +387,8 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc);
 void wbc_init(struct wbc *w, struct file *f, uint64_t start, uint64_t end,
 	      enum wb_sync_mode mode, enum xa_tag tag, int64_t nr);
 void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end);
-bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, uint64_t end,
-			     bool forked_too);
+bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, uint64_t start,
+			     uint64_t end, bool forked_too);
 void flusher_init(struct sim *s);
 void flusher_kick(struct sim *s);
 void file_mark_dirty(struct sim *s, struct file *f);

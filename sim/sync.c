@@ -72,7 +72,7 @@ static enum op_status sync_targets(struct task *t, bool report_errors, bool chec
 	case S_WAIT:
 		while (op->file_i < op->files->len) {
 			struct sync_target *st = op->files->pdata[op->file_i];
-			if (!wait_on_writeback_range(t, st->f, &op->cursor, st->last, forked_too))
+			if (!wait_on_writeback_range(t, st->f, &op->cursor, st->first, st->last, forked_too))
 				return OP_BLOCKED;
 			if (++op->file_i < op->files->len)
 				op->cursor = ((struct sync_target *)op->files->pdata[op->file_i])->first;
@@ -186,7 +186,7 @@ enum op_status op_sync_range(struct task *t)
 	}
 	if (op->phase == R_WAIT_BEFORE) {
 		if ((op->how & SYNC_FILE_RANGE_WAIT_BEFORE) &&
-		    !wait_on_writeback_range(t, f, &op->cursor, op->last, false))
+		    !wait_on_writeback_range(t, f, &op->cursor, op->first, op->last, false))
 			return OP_BLOCKED;
 		bool all = (op->how & SYNC_FILE_RANGE_WAIT_BEFORE) &&
 			   (op->how & SYNC_FILE_RANGE_WAIT_AFTER);
@@ -203,7 +203,7 @@ enum op_status op_sync_range(struct task *t)
 		op->phase = R_WAIT_AFTER;
 	}
 	if ((op->how & SYNC_FILE_RANGE_WAIT_AFTER) &&
-	    !wait_on_writeback_range(t, f, &op->cursor, op->last, false))
+	    !wait_on_writeback_range(t, f, &op->cursor, op->first, op->last, false))
 		return OP_BLOCKED;
 	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }

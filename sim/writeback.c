@@ -137,11 +137,14 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 
 /*
  * filemap_fdatawait_range: wait for every page tagged WRITEBACK in [*cursor, end],
- * and, when @forked_too, for older copies of those blocks still in flight.
+ * and, when @forked_too, for older copies of the blocks in [start, end] still in
+ * flight.  The WRITEBACK scan moves forward with *cursor, as the kernel's does; the
+ * forked copies are looked for from @start each time, because a block can be forked
+ * after the cursor has passed it, and its old copy may land after later pages.
  * Returns false after putting the task to sleep; call again when woken.
  */
-bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, uint64_t end,
-			     bool forked_too)
+bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, uint64_t start,
+			     uint64_t end, bool forked_too)
 {
 	struct blk *b = xa_find_tag(&f->xa, cursor, end, XA_WRITEBACK);
 	if (b) {
@@ -149,7 +152,7 @@ bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, u
 		return false;
 	}
 	if (forked_too) {
-		uint64_t idx = *cursor;
+		uint64_t idx = start;
 		b = xa_find_tag(&f->xa, &idx, end, XA_OLDER_INFLIGHT);
 		if (b) {
 			task_wait(t, b, STALL_IO);
