@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define MAX_FILE_SIZE (1ull << 50)              /* 1 PiB */
+#define MAX_FILE_SIZE (1ull << 44)              /* 16 TiB: 2^32 pages, the model's limit */
 #define MAX_MAP_SIZE (64ull << 30)              /* 64 GiB: 256 MiB of PTEs */
 #define MAX_CPU 255                             /* the model has 256 CPUs; 0 is the flusher's */
 
@@ -425,7 +425,7 @@ static int l_file(lua_State *L)
 	if (size == 0)
 		lerror(L, "sim.file: size must be positive");
 	if (size > MAX_FILE_SIZE)
-		lerror(L, "sim.file: size %" G_GUINT64_FORMAT " bytes is absurd (at most 1 PiB)",
+		lerror(L, "sim.file: size %" G_GUINT64_FORMAT " bytes is absurd (at most 16 TiB)",
 		       size);
 	lua_pop(L, 1);
 	struct lfile *f = lobj_new(L, LT_FILE, sizeof(*f), 0);
