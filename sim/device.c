@@ -22,6 +22,7 @@ struct device {
 	unsigned queued;
 	unsigned inflight;
 	uint64_t head_pos;              /* disk: the block after the last one served */
+	double sigma;                   /* log-normal sigma of the service-time jitter */
 	/* Completed writes in the volatile cache, in completion order; entries before
 	 * volatile_head are already durable. */
 	GArray *volatile_blks;          /* of struct cached */
@@ -37,6 +38,7 @@ struct device *device_new(struct sim *s)
 	struct device *d = g_new0(struct device, 1);
 	d->s = s;
 	d->cfg = &s->cfg.dev;
+	d->sigma = rng_jitter_sigma(d->cfg->jitter);
 	rng_init(&d->svc, s->cfg.seed, "device");
 	rng_init(&d->sched, s->cfg.seed, "scheduler");
 	d->volatile_blks = g_array_new(FALSE, FALSE, sizeof(struct cached));
@@ -47,11 +49,7 @@ void device_free(struct device *d)
 {
 	if (!d)
 		return;
-	while (d->head) {
-		struct request *rq = d->head;
-		d->head = rq->next;
-		request_free(rq);
-	}
+	/* Queued and in-flight requests are freed with the sim's live list. */
 	g_array_free(d->volatile_blks, TRUE);
 	g_free(d);
 }
@@ -91,7 +89,7 @@ void device_submit(struct device *d, struct request *rq)
  */
 struct request *device_flush_request(struct device *d)
 {
-	struct request *rq = request_alloc(0);
+	struct request *rq = request_alloc(d->s, 0);
 	rq->op = REQ_OP_FLUSH;
 	rq->flush_upto = d->completed_seq;
 	return rq;
@@ -186,12 +184,12 @@ static simtime_t service_time(struct device *d, struct request *rq)
 		base = (double)(rq->op == REQ_OP_WRITE ? c->write_latency : c->read_latency);
 		base += (double)rq->nr * PAGE_SIZE * 1e9 / (double)c->bandwidth;
 	}
-	double t = base * rng_jitter(&d->svc, c->jitter);
+	double t = base * rng_jitter_s(&d->svc, d->sigma);
 	if (c->model == DEV_HDD && rq->op != REQ_OP_FLUSH) {
 		/* A seek and, on average, half a rotation unless the head is already
 		 * there; the transfer itself was counted above. */
 		if (rq->sector != d->head_pos)
-			t += (double)c->seek * rng_jitter(&d->svc, c->jitter) +
+			t += (double)c->seek * rng_jitter_s(&d->svc, d->sigma) +
 			     (double)c->rotation * rng_double(&d->svc);
 	}
 	return t < 1 ? 1 : (simtime_t)llround(t);

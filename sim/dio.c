@@ -23,7 +23,7 @@ static void end_dio(struct sim *s, struct request *rq)
 			page_put(s, rq->vec[i].page);
 	t->op.pending--;
 	wake_up_key(s, &t->op);
-	request_free(rq);
+	request_free(s, rq);
 }
 
 /* invalidate_inode_pages2_range; returns the pages that stayed. */
@@ -60,7 +60,7 @@ static void dio_submit(struct task *t, bool write)
 
 	while (idx <= op->last) {
 		unsigned n = (unsigned)MIN((uint64_t)max, op->last - idx + 1);
-		struct request *rq = request_alloc(n);
+		struct request *rq = request_alloc(s, n);
 		rq->op = write ? REQ_OP_WRITE : REQ_OP_READ;
 		rq->dio = true;
 		rq->file = f;
@@ -70,7 +70,7 @@ static void dio_submit(struct task *t, bool write)
 		rq->private = t;
 		for (unsigned i = 0; i < n; i++, idx++) {
 			struct bvec *v = &rq->vec[i];
-			v->dst = blk_get(f, idx);
+			*v = (struct bvec){ .dst = blk_get(f, idx) };
 			if (!write)
 				continue;
 			/* The data this write stands for, as the program sees it now: the

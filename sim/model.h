@@ -248,7 +248,8 @@ typedef void (*end_io_fn)(struct sim *s, struct request *rq);
 
 struct request {
 	struct sim_event ev;
-	struct request *next;           /* scheduler queue */
+	struct request *next;           /* scheduler queue, or free list */
+	struct request *live_next, *live_prev;
 	struct device *dev;
 	enum req_op op;
 	bool dio;
@@ -302,6 +303,9 @@ struct sim {
 	void *free_pages;               /* free lists threaded through the objects */
 	void *free_blks;
 	struct chunk_pool pool;         /* blocks and page copies */
+#define REQ_CLASSES 24
+	struct request *free_requests[REQ_CLASSES];
+	struct request *live_requests;
 	uint64_t pages_alive, blks_alive;
 	/* run state */
 	bool final_phase;
@@ -396,8 +400,9 @@ void file_maybe_clean(struct sim *s, struct file *f);
 enum op_status flusher_step(struct task *t);
 
 /* blkq.c */
-struct request *request_alloc(unsigned nr);
-void request_free(struct request *rq);
+struct request *request_alloc(struct sim *s, unsigned nr);
+void request_free(struct sim *s, struct request *rq);
+void request_pool_destroy(struct sim *s);
 void submit_page_write(struct task *t, struct page *p, bool bounce);
 void submit_request(struct sim *s, struct request *rq);
 

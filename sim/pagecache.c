@@ -238,7 +238,7 @@ static void end_read(struct sim *s, struct request *rq)
 	p->flags = (p->flags & ~PG_locked) | PG_uptodate;
 	wake_up_key(s, p);
 	page_put(s, p);         /* the I/O's reference */
-	request_free(rq);
+	request_free(s, rq);
 }
 
 /*
@@ -258,7 +258,7 @@ enum op_status read_page(struct task *t, struct blk *b, struct page **out)
 		p->flags |= PG_locked;
 		b->page = p;
 		task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
-		struct request *rq = request_alloc(1);
+		struct request *rq = request_alloc(s, 1);
 		rq->op = REQ_OP_READ;
 		rq->file = b->file;
 		rq->sector = b->file->base_sector + b->index;

@@ -30,6 +30,8 @@ void rng_init(struct rng *r, uint64_t seed, const char *name)
 		r->s[i] = splitmix64(&x);
 	if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
 		r->s[0] = 1;    /* the all-zero state is the one xoshiro cannot leave */
+	r->has_spare = 0;
+	r->spare = 0;
 }
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -88,15 +90,36 @@ double rng_exponential(struct rng *r, double mean)
 
 double rng_normal(struct rng *r)
 {
-	/* Box-Muller; one value per call keeps the stream's consumption fixed. */
-	double u1 = rng_double(r), u2 = rng_double(r);
-	return sqrt(-2.0 * log1p(-u1)) * cos(2.0 * M_PI * u2);
+	/* Marsaglia's polar method: no trigonometry, and every other call is free. */
+	if (r->has_spare) {
+		r->has_spare = 0;
+		return r->spare;
+	}
+	double u, v, q;
+	do {
+		u = 2.0 * rng_double(r) - 1.0;
+		v = 2.0 * rng_double(r) - 1.0;
+		q = u * u + v * v;
+	} while (q >= 1.0 || q == 0.0);
+	double f = sqrt(-2.0 * log(q) / q);
+	r->spare = v * f;
+	r->has_spare = 1;
+	return u * f;
+}
+
+double rng_jitter_sigma(double cv)
+{
+	return cv > 0 ? sqrt(log1p(cv * cv)) : 0;
+}
+
+double rng_jitter_s(struct rng *r, double sigma)
+{
+	if (sigma <= 0)
+		return 1.0;
+	return exp(sigma * rng_normal(r) - sigma * sigma / 2);
 }
 
 double rng_jitter(struct rng *r, double cv)
 {
-	if (cv <= 0)
-		return 1.0;
-	double s2 = log1p(cv * cv);
-	return exp(sqrt(s2) * rng_normal(r) - s2 / 2);
+	return rng_jitter_s(r, rng_jitter_sigma(cv));
 }

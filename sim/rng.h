@@ -14,6 +14,8 @@
 
 struct rng {
 	uint64_t s[4];
+	double spare;                   /* the polar method makes normals in pairs */
+	int has_spare;
 };
 
 void rng_init(struct rng *r, uint64_t seed, const char *name);
@@ -25,5 +27,8 @@ double rng_exponential(struct rng *r, double mean);
 double rng_normal(struct rng *r);                        /* standard normal */
 /* A positive factor with mean 1 and coefficient of variation @cv (log-normal). */
 double rng_jitter(struct rng *r, double cv);
+/* The same with the log-normal's sigma precomputed: rng_jitter_sigma(cv). */
+double rng_jitter_s(struct rng *r, double sigma);
+double rng_jitter_sigma(double cv);
 
 #endif

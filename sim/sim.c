@@ -42,8 +42,6 @@ void sim_free(struct sim *s)
 			g_array_free(t->op.snapshot, TRUE);
 		if (t->op.files)
 			g_ptr_array_free(t->op.files, TRUE);
-		if (t->plug)
-			request_free(t->plug);
 		g_free(t->name);
 		g_free(t);
 	}
@@ -77,6 +75,7 @@ void sim_free(struct sim *s)
 	g_ptr_array_free(s->pins, TRUE);
 	g_queue_clear(&s->dirty_files);
 	device_free(s->dev);
+	request_pool_destroy(s);
 	chunk_pool_free(&s->pool);
 	/* Requests still queued in the engine at teardown belong to the device or
 	 * to tasks and are gone with them; the engine only holds pointers. */

@@ -21,7 +21,7 @@ static void end_flush(struct sim *s, struct request *rq)
 	struct task *t = rq->private;
 	t->op.pending--;
 	wake_up_key(s, &t->op);
-	request_free(rq);
+	request_free(s, rq);
 }
 
 static bool sync_waits_forked(struct sim *s)
