@@ -99,6 +99,23 @@ static char *memory_message(struct lstate *st, lua_State *L, struct lctx *c)
 	return m;
 }
 
+/* Whether @msg starts with the "file:line:" of a frame of @co, as Lua's errors do;
+ * error(msg, 0) and non-string error values have none. */
+static bool has_location(lua_State *co, const char *msg)
+{
+	lua_Debug ar;
+	for (int lv = 0; lua_getstack(co, lv, &ar); lv++) {
+		lua_getinfo(co, "Sl", &ar);
+		if (ar.currentline <= 0)
+			continue;
+		char where[LUA_IDSIZE + 32];
+		g_snprintf(where, sizeof(where), "%s:%d:", ar.short_src, ar.currentline);
+		if (g_str_has_prefix(msg, where))
+			return true;
+	}
+	return false;
+}
+
 char *lstate_describe_error(struct lstate *st, lua_State *co, bool traceback)
 {
 	st->mem_unlimited = true;       /* reporting must not fail for want of memory */
@@ -110,6 +127,12 @@ char *lstate_describe_error(struct lstate *st, lua_State *co, bool traceback)
 		msg = g_strdup(lua_tostring(co, -1));
 	else
 		msg = g_strdup_printf("(error object is a %s value)", luaL_typename(co, -1));
+	const char *where = lstate_where(st, co, 0);
+	if (!st->mem_exceeded && strcmp(where, "?") && !has_location(co, msg)) {
+		char *located = g_strdup_printf("%s: %s", where, msg);
+		g_free(msg);
+		msg = located;
+	}
 	if (traceback) {
 		luaL_traceback(L, co, msg, 0);
 		g_free(msg);

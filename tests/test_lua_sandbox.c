@@ -51,6 +51,10 @@ START_TEST(load_errors)
 		 "the top level of a scenario cannot yield or block");
 	LT_FAILS("local t = nil\nlocal x = t.field\n", SCENARIO_ERROR_INPUT, "s.lua:2:",
 		 "attempt to index a nil value");
+	/* Errors with no position of their own get the line they were raised at. */
+	LT_FAILS("local x = 1\nerror('bare', 0)\n", SCENARIO_ERROR_INPUT, "s.lua:2: bare");
+	LT_FAILS("local x = 1\nerror({})\n", SCENARIO_ERROR_INPUT,
+		 "s.lua:2: (error object is a table value)");
 	/* A "#!" line is skipped and the line numbers hold. */
 	LT_FAILS("#!/usr/bin/env wbsim\nerror('here')\n", SCENARIO_ERROR_INPUT, "s.lua:2: here");
 	struct scenario_opts o = { .path = "/nonexistent/wbsim/x.lua", .seed = 1 };
