@@ -165,8 +165,13 @@ struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
 	GError *e = NULL;
 	struct policy *pol = policy_new(spec, &e);
 	if (!pol) {
-		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT, "%s: policy: %s", st->path,
-			    e->message);
+		/* The scenario's own first policy: point at the sim.scenario that named it. */
+		if (!o->policy_spec && st->policies->len)
+			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT,
+				    "%s: sim.scenario: policies[1]: %s", st->scenario_at, e->message);
+		else
+			g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT, "%s: policy: %s",
+				    st->path, e->message);
 		g_error_free(e);
 		lstate_free(st);
 		return NULL;

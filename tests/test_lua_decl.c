@@ -92,10 +92,12 @@ START_TEST(scenario_errors)
 	LT_FAILS("sim.scenario 'x'\n", SCENARIO_ERROR_INPUT, "s.lua:1:", "expected a table");
 	LT_FAILS(IN_TASK("sim.scenario{ name = 'late' }"), SCENARIO_ERROR_RUNTIME,
 		 "s.lua:3:", "only be called at the top level");
-	/* The list is checked when a run uses it (policies may be installed later). */
+	/* The list is checked when a run uses it (policies may be installed later), and
+	 * the error points at the declaration. */
 	struct scenario_opts o = { .seed = 1 };
-	lt_fails_opts("sim.scenario{ policies = { 'nonesuch' } }\n", &o, SCENARIO_ERROR_INPUT,
-		      (const char *const[]){ "s.lua: policy: unknown policy \"nonesuch\"", NULL });
+	lt_fails_opts("local x = 1\nsim.scenario{ policies = { 'nonesuch' } }\n", &o,
+		      SCENARIO_ERROR_INPUT, (const char *const[]){
+			      "s.lua:2: sim.scenario: policies[1]: unknown policy \"nonesuch\"", NULL });
 }
 END_TEST
 
