@@ -300,8 +300,9 @@ static void check_bounds(lua_State *L, const char *what, const struct field *f, 
 {
 	if (v < f->min || (f->max > 0 && v > f->max)) {
 		if (f->max > 0)
-			lerror(L, "%s: must be between %g and %g (got %s)", what, f->min, f->max, shown);
-		lerror(L, "%s: must be at least %g (got %s)", what, f->min, shown);
+			lerror(L, "%s: must be between %.17g and %.17g (got %s)", what, f->min,
+			       f->max, shown);
+		lerror(L, "%s: must be at least %.17g (got %s)", what, f->min, shown);
 	}
 }
 
