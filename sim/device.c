@@ -23,6 +23,14 @@ struct device {
 	unsigned inflight;
 	uint64_t head_pos;              /* disk: the block after the last one served */
 	double sigma;                   /* log-normal sigma of the service-time jitter */
+	/*
+	 * Writeback requests do not schedule an event for their DMA: each page copy in
+	 * one points at a slot here, and the data is taken either by the first
+	 * modification after the DMA instant (which must not see the new content) or at
+	 * completion (nothing changed it since).  One event per request instead of two.
+	 */
+	GArray *slots;                  /* of struct dma_slot; slot 0 means none */
+	GArray *free_slots;             /* of uint32_t */
 	/* Completed writes in the volatile cache, in completion order; entries before
 	 * volatile_head are already durable. */
 	GArray *volatile_blks;          /* of struct cached */
@@ -30,8 +38,14 @@ struct device {
 	uint64_t completed_seq;
 };
 
+struct dma_slot {
+	struct request *rq;
+	unsigned idx;
+};
+
 static void rq_event(struct engine *e, struct sim_event *ev);
 static void dispatch(struct device *d);
+static void watch_dma(struct device *d, struct request *rq);
 
 struct device *device_new(struct sim *s)
 {
@@ -42,6 +56,9 @@ struct device *device_new(struct sim *s)
 	rng_init(&d->svc, s->cfg.seed, "device");
 	rng_init(&d->sched, s->cfg.seed, "scheduler");
 	d->volatile_blks = g_array_new(FALSE, FALSE, sizeof(struct cached));
+	d->slots = g_array_new(FALSE, TRUE, sizeof(struct dma_slot));
+	g_array_set_size(d->slots, 1);
+	d->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	return d;
 }
 
@@ -50,6 +67,8 @@ void device_free(struct device *d)
 	if (!d)
 		return;
 	/* Queued and in-flight requests are freed with the sim's live list. */
+	g_array_free(d->slots, TRUE);
+	g_array_free(d->free_slots, TRUE);
 	g_array_free(d->volatile_blks, TRUE);
 	g_free(d);
 }
@@ -209,7 +228,15 @@ static void dispatch(struct device *d)
 		if (rq->op == REQ_OP_WRITE) {
 			metrics_inc(s->m, M_DISK_REQUESTS);
 			simtime_t dma = (simtime_t)llround((double)rq->service * d->cfg->dma_at);
-			engine_schedule(s->eng, &rq->ev, rq->dispatched + dma);
+			rq->dma_time = rq->dispatched + dma;
+			if (rq->dio) {
+				/* A pinned source page may feed several requests at once:
+				 * read it at the DMA instant. */
+				engine_schedule(s->eng, &rq->ev, rq->dma_time);
+			} else {
+				watch_dma(d, rq);
+				engine_schedule(s->eng, &rq->ev, rq->dispatched + rq->service);
+			}
 		} else {
 			rq->dma_done = true;
 			engine_schedule(s->eng, &rq->ev, rq->dispatched + rq->service);
@@ -222,13 +249,54 @@ static void dispatch(struct device *d)
 
 /* ---- DMA and completion ------------------------------------------------------------- */
 
+/* Give each page copy of a writeback request a slot (bounce copies never change). */
+static void watch_dma(struct device *d, struct request *rq)
+{
+	rq->lazy_dma = true;
+	rq->dma_done = true;
+	for (unsigned i = 0; i < rq->nr; i++) {
+		struct bvec *v = &rq->vec[i];
+		if (v->page != v->cache_page)
+			continue;
+		g_assert(!v->page->dma_slot);
+		uint32_t slot;
+		if (d->free_slots->len) {
+			slot = g_array_index(d->free_slots, uint32_t, d->free_slots->len - 1);
+			g_array_set_size(d->free_slots, d->free_slots->len - 1);
+		} else {
+			slot = d->slots->len;
+			g_array_set_size(d->slots, slot + 1);
+		}
+		g_array_index(d->slots, struct dma_slot, slot) = (struct dma_slot){ rq, i };
+		v->page->dma_slot = slot;
+	}
+}
+
+/* @p is about to change: if its request's DMA instant has passed, the device has
+ * already read the old content. */
+void device_before_modify(struct device *d, struct page *p)
+{
+	struct dma_slot *sl = &g_array_index(d->slots, struct dma_slot, p->dma_slot);
+	struct bvec *v = &sl->rq->vec[sl->idx];
+	if (!v->captured && sim_now(d->s) >= sl->rq->dma_time) {
+		v->data = p->content;
+		v->captured = true;
+	}
+}
+
 static void dma(struct device *d, struct request *rq)
 {
 	struct sim *s = d->s;
 	bool bad = false;
 	for (unsigned i = 0; i < rq->nr; i++) {
 		struct bvec *v = &rq->vec[i];
-		v->data = v->page ? v->page->content : v->intended;
+		if (!v->captured)
+			v->data = v->page ? v->page->content : v->intended;
+		if (rq->lazy_dma && v->page && v->page->dma_slot &&
+		    g_array_index(d->slots, struct dma_slot, v->page->dma_slot).rq == rq) {
+			g_array_append_val(d->free_slots, v->page->dma_slot);
+			v->page->dma_slot = 0;
+		}
 		if (v->data != v->guard)
 			bad = true;
 	}
@@ -237,8 +305,9 @@ static void dma(struct device *d, struct request *rq)
 		 * fails with BLK_STS_PROTECTION. */
 		rq->status = -WBSIM_EIO;
 		metrics_inc(s->m, M_CHECKSUM_ERRORS);
-		TRACE(s, NULL, "checksum_error", "sector=%" G_GUINT64_FORMAT " nr=%u ino=%d",
-		      rq->sector, rq->nr, rq->file->ino);
+		TRACE(s, NULL, "checksum_error", "sector=%" G_GUINT64_FORMAT " nr=%u ino=%d dma=%" G_GUINT64_FORMAT
+		      ".%09" G_GUINT64_FORMAT, rq->sector, rq->nr, rq->file->ino,
+		      (uint64_t)(rq->dma_time / NSEC_PER_SEC), (uint64_t)(rq->dma_time % NSEC_PER_SEC));
 	}
 }
 
@@ -248,6 +317,8 @@ static void complete(struct device *d, struct request *rq)
 	d->inflight--;
 	switch (rq->op) {
 	case REQ_OP_WRITE:
+		if (rq->lazy_dma)
+			dma(d, rq);
 		metrics_add(s->m, M_DISK_WRITES, rq->nr);
 		if (!rq->status)
 			for (unsigned i = 0; i < rq->nr; i++) {

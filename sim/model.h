@@ -45,10 +45,11 @@ struct page {
 	struct blk *blk;                /* the file block this is a copy of */
 	uint64_t content;
 	struct page *older;             /* next in blk->inflight (older copies under I/O) */
-	uint32_t flags;
+	uint16_t flags;
+	uint16_t mapcount;              /* PTEs mapping this copy */
 	uint32_t refcount;              /* index + I/O + PTEs + pins */
-	uint32_t mapcount;              /* PTEs mapping this copy */
 	uint32_t pincount;              /* FOLL_PIN references */
+	uint32_t dma_slot;              /* device: this copy's writeback awaits its DMA */
 };
 
 /*
@@ -241,6 +242,7 @@ struct bvec {
 	uint64_t data;                  /* content the device read at DMA */
 	uint64_t intended;              /* direct I/O: the version this write stands for */
 	struct page *cache_page;        /* writeback: the page copy whose I/O this is */
+	bool captured;                  /* data was taken before a later modification */
 };
 
 struct request;
@@ -254,6 +256,8 @@ struct request {
 	enum req_op op;
 	bool dio;
 	bool dma_done;
+	bool lazy_dma;                  /* data read at completion, or when modified after dma_time */
+	simtime_t dma_time;
 	struct file *file;
 	uint64_t sector;                /* first block on the device */
 	simtime_t submitted, dispatched, service;
@@ -416,6 +420,7 @@ bool device_idle(const struct device *d);
 void device_note_volatile(struct device *d, struct blk *b);
 struct request *device_flush_request(struct device *d);
 void device_flush_all(struct device *d);
+void device_before_modify(struct device *d, struct page *p);
 
 /* oracle.c */
 void oracle_modified(struct sim *s, struct page *p, bool whole_page);

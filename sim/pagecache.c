@@ -167,6 +167,8 @@ void page_end_writeback(struct sim *s, struct page *p)
 
 void page_modify(struct sim *s, struct page *p, bool whole_page)
 {
+	if (p->dma_slot)
+		device_before_modify(s->dev, p);
 	oracle_modified(s, p, whole_page);
 }
 
