@@ -315,11 +315,14 @@ static int f_dio(lua_State *L, bool write)
 	} else if (!write && !lua_isnoneornil(L, 4)) {
 		lerror(L, "f:dio_read takes an offset and a length only");
 	}
-	if (off % DIO_ALIGN || len % DIO_ALIGN || at % DIO_ALIGN)
+	if (off % DIO_ALIGN || len % DIO_ALIGN || at % DIO_ALIGN) {
+		char at_s[48] = "";
+		if (src)
+			g_snprintf(at_s, sizeof(at_s), ", at %" G_GUINT64_FORMAT, at);
 		lerror(L, "%s: O_DIRECT needs the offset, the length%s aligned to %u bytes (got "
-		       "offset %" G_GUINT64_FORMAT ", length %" G_GUINT64_FORMAT "%s%" G_GUINT64_FORMAT
-		       "%s)", call, src ? " and the buffer offset" : "", DIO_ALIGN, off, len,
-		       src ? ", at " : "", at, src ? "" : "");
+		       "offset %" G_GUINT64_FORMAT ", length %" G_GUINT64_FORMAT "%s)", call,
+		       src ? " and the buffer offset" : "", DIO_ALIGN, off, len, at_s);
+	}
 	if (!src)
 		at = 0;
 	enum op_status s = write ? task_dio_write(lt->t, f->f, off, len, src ? src->m : NULL, at)

@@ -194,9 +194,10 @@ START_TEST(file_dio)
 	ck_assert_double_eq(lt_metric(r, "stale_reads"), 0);
 	run_result_free(r);
 	LT_FAILS(TASK("f:dio_write(100, 4096)"), SCENARIO_ERROR_RUNTIME, BODY_LINE(5),
-		 "O_DIRECT needs the offset, the length aligned to 512 bytes");
+		 "O_DIRECT needs the offset, the length aligned to 512 bytes (got offset 100, "
+		 "length 4096)");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { from = m, at = 10 })"), SCENARIO_ERROR_RUNTIME,
-		 BODY_LINE(5), "and the buffer offset aligned");
+		 BODY_LINE(5), "and the buffer offset aligned", "(got offset 0, length 4096, at 10)");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { at = 4096 })"), SCENARIO_ERROR_RUNTIME,
 		 BODY_LINE(5), "'at' is an offset into the mapping given as 'from'");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { from = m, at = '1MiB' })"), SCENARIO_ERROR_RUNTIME,
