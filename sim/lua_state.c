@@ -182,7 +182,7 @@ static void l_hook(lua_State *L, lua_Debug *ar)
 static int load_text(lua_State *L, const char *buf, size_t len, const char *path)
 {
 	if (len && buf[0] == LUA_SIGNATURE[0]) {
-		lua_pushfstring(L, "%s: is a precompiled (binary) Lua chunk; wbsim loads only "
+		lua_pushfstring(L, "%s:1: is a precompiled (binary) Lua chunk; wbsim loads only "
 				"Lua source text", path);
 		return LUA_ERRSYNTAX;
 	}

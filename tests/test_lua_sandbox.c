@@ -33,7 +33,7 @@ START_TEST(binary_scenario_refused)
 	GError *err = NULL;
 	ck_assert_ptr_null(scenario_run(&o, &err));
 	ck_assert(g_error_matches(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT));
-	ck_assert_msg(strstr(err->message, "s.lua: is a precompiled (binary) Lua chunk"), "%s",
+	ck_assert_msg(strstr(err->message, "s.lua:1: is a precompiled (binary) Lua chunk"), "%s",
 		      err->message);
 	g_clear_error(&err);
 	ck_assert_ptr_null(scenario_probe(&o, &err));
@@ -99,7 +99,7 @@ START_TEST(require_paths)
 	lt_write_beside(path, "bin.lua", "\x1bLuaT\x00");
 	g_file_set_contents(path, "require('bin')\n", -1, NULL);
 	ck_assert_ptr_null(scenario_run(&o, &err));
-	ck_assert_msg(strstr(err->message, "bin.lua: is a precompiled (binary) Lua chunk"), "%s",
+	ck_assert_msg(strstr(err->message, "bin.lua:1: is a precompiled (binary) Lua chunk"), "%s",
 		      err->message);
 	g_error_free(err);
 	g_remove(mod);
