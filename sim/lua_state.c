@@ -93,8 +93,13 @@ static const char *ctx_name(struct lstate *st, struct lctx *c)
 static char *memory_message(struct lstate *st, lua_State *L, struct lctx *c)
 {
 	char *lim = units_format_size(st->mem_limit);
-	char *m = lstate_printf(st, "%s: Lua memory limit of %s exceeded in %s",
-				lstate_where(st, L, 0), lim, ctx_name(st, c));
+	const char *where = lstate_where(st, L, 0);
+	/* The failed allocation was caught (pcall) and the task ended before the limit
+	 * stopped it: its code is gone from the stack, so name where it was spawned. */
+	if (!strcmp(where, "?") && c->kind == CTX_TASK)
+		where = ((struct ltask *)c)->where;
+	char *m = lstate_printf(st, "%s: Lua memory limit of %s exceeded in %s", where, lim,
+				ctx_name(st, c));
 	g_free(lim);
 	return m;
 }

@@ -176,6 +176,13 @@ START_TEST(memory_limit)
 		      "end)\n", &o, SCENARIO_ERROR_RUNTIME,
 		      (const char *const[]){ "Lua memory limit of 8MiB exceeded in task 'hog'",
 					     "s.lua:", NULL });
+	/* A failure pcall swallowed, in a task that then ends: where it was spawned. */
+	lt_fails_opts("local x = 1\n"
+		      "sim.spawn('greedy', function()\n"
+		      "  pcall(string.rep, 'x', 64 * 1024 * 1024)\n"
+		      "end)\n", &o, SCENARIO_ERROR_RUNTIME,
+		      (const char *const[]){ "s.lua:2: Lua memory limit of 8MiB exceeded in task "
+					     "'greedy'", NULL });
 	/* At the top level, in one go. */
 	lt_fails_opts("local s = string.rep('x', 64 * 1024 * 1024)\n", &o, SCENARIO_ERROR_RUNTIME,
 		      (const char *const[]){ "s.lua:1: Lua memory limit of 8MiB exceeded in the "
