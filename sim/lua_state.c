@@ -632,7 +632,8 @@ void *lobj_check(lua_State *L, int idx, enum ltype type, const char *what)
 		for (int t = 0; t < LT_NR; t++)
 			if (lobj_test(L, idx, (enum ltype)t))
 				got = type_names[t];
-		lerror(L, "%s: expected a %s, got %s", what, type_names[type], got);
+		lerror(L, "%s: expected %s %s, got %s", what,
+		       strchr("AEIOU", type_names[type][0]) ? "an" : "a", type_names[type], got);
 	}
 	return p;
 }
