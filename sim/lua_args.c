@@ -64,7 +64,9 @@ static uint64_t whole_number(lua_State *L, int idx, const char *what, const char
 		return (uint64_t)v;
 	}
 	double d = lua_tonumber(L, idx);
-	if (isnan(d) || d < 0)
+	if (isnan(d))
+		lerror(L, "%s: expected a number of %s, got nan", what, unit);
+	if (d < 0)
 		lerror(L, "%s: must not be negative (got %g)", what, d);
 	if (d != floor(d))
 		lerror(L, "%s: expected a whole number of %s, got %g", what, unit, d);

@@ -9,6 +9,7 @@
  */
 #include "lua_binding.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -345,7 +346,8 @@ static void parse_fields(lua_State *L, struct lstate *st, const char *call,
 		case F_UINT: {
 			double v = larg_number(L, -1, what);
 			g_snprintf(shown, sizeof(shown), "%g", v);
-			if (!lua_isinteger(L, -1) && v != (double)(int64_t)v)
+			/* floor, not a cast to an integer: 1e300 and NaN must not overflow one */
+			if (!lua_isinteger(L, -1) && v != floor(v))
 				lerror(L, "%s: expected a whole number, got %s", what, shown);
 			check_bounds(L, what, f, v, shown);
 			*(unsigned *)p = (unsigned)v;
