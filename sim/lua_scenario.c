@@ -179,6 +179,8 @@ struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
 
 	struct sim_config cfg = st->cfg;
 	cfg.seed = o->seed;
+	if (o->duration_cap && (!cfg.duration || cfg.duration > o->duration_cap))
+		cfg.duration = o->duration_cap;
 	sim_config_finish(&cfg, st->stable_set, st->bandwidth_set, st->flush_set);
 	cfg.timeline_interval = o->timeline_interval ? o->timeline_interval
 			      : cfg.duration ? MAX(cfg.duration / 200, 1)

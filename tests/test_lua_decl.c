@@ -72,6 +72,22 @@ START_TEST(scenario_first_policy_and_duration)
 	ck_assert_uint_eq((uint64_t)lt_metric(r, "sim_time"), 10 * NSEC_PER_MSEC);
 	ck_assert_uint_gt(r->timeline->len, 100);       /* duration/200 by default */
 	run_result_free(r);
+	/* duration_cap shortens a longer duration, and caps a scenario that has none. */
+	const char *const texts[] = {
+		"sim.scenario{ duration = '10ms' }\n"
+		"sim.spawn('forever', function() while true do sim.sleep('1ms') end end)\n",
+		"sim.spawn('forever', function() while true do sim.sleep('1ms') end end)\n",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+		struct scenario_opts o = { .policy_spec = "unrestricted", .seed = 1,
+					   .duration_cap = 3 * NSEC_PER_MSEC };
+		GError *err = NULL;
+		r = lt_run_opts(texts[i], &o, &err);
+		ck_assert_msg(r, "%s", err ? err->message : "?");
+		ck_assert_int_eq(r->end, SIM_END_DURATION);
+		ck_assert_uint_eq((uint64_t)lt_metric(r, "sim_time"), 3 * NSEC_PER_MSEC);
+		run_result_free(r);
+	}
 }
 END_TEST
 
