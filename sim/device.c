@@ -323,7 +323,10 @@ static void complete(struct device *d, struct request *rq)
 		if (!rq->status)
 			for (unsigned i = 0; i < rq->nr; i++) {
 				struct bvec *v = &rq->vec[i];
-				oracle_landed(s, rq, v, v->data);
+				/* A direct write's data is new content, taking effect now. */
+				if (rq->dio)
+					v->intended = ++s->version;
+				oracle_landed(s, rq, v, rq->dio ? v->intended : v->data);
 			}
 		break;
 	case REQ_OP_READ:

@@ -15,6 +15,9 @@ static void end_dio(struct sim *s, struct request *rq)
 	struct task *t = rq->private;
 	if (rq->status)
 		t->op.result = -WBSIM_EIO;
+	else if (rq->op == REQ_OP_WRITE)
+		for (unsigned i = 0; i < rq->nr; i++)
+			oracle_dio_write(s, rq->vec[i].dst, rq->vec[i].intended);
 	if (rq->op == REQ_OP_READ)
 		for (unsigned i = 0; i < rq->nr; i++)
 			oracle_read(s, t, rq->vec[i].dst, rq->vec[i].data);
@@ -73,22 +76,19 @@ static void dio_submit(struct task *t, bool write)
 			*v = (struct bvec){ .dst = blk_get(f, idx) };
 			if (!write)
 				continue;
-			/* The data this write stands for, as the program sees it now: the
-			 * source buffer's content, or new data from anonymous memory. */
+			/* The source buffer: a pinned page of a mapping (page j of the
+			 * range reads page j of the buffer; an unaligned buffer straddles
+			 * two and the first stands for both), or anonymous memory, which
+			 * nothing else changes.  Its content at submission is the guard;
+			 * the device compares it with the content at DMA. */
 			if (op->src_pin) {
-				/* Page j of the range reads page j of the buffer (an unaligned
-				 * buffer straddles two; the first stands for both). */
 				uint64_t j = MIN(idx - op->first, op->src_pin->nr_pages - 1);
 				v->page = op->src_pin->pages[j];
-				v->intended = v->page->content;
-			} else {
-				v->intended = ++s->version;
 			}
-			oracle_dio_write(s, v->dst, v->intended);
 			if (bounce) {
 				struct page *bp = page_alloc(s, v->dst);
 				bp->flags |= PG_bounce | PG_orphan | PG_uptodate;
-				bp->content = v->page ? v->page->content : v->intended;
+				bp->content = v->page ? v->page->content : 0;
 				v->page = bp;
 				metrics_inc(s->m, M_BOUNCES);
 				metrics_gauge_bounce(s->m, +1);

@@ -390,6 +390,37 @@ START_TEST(stale_read_and_cache_page_absent_without_overlap)
 }
 END_TEST
 
+/*
+ * A direct write takes effect when it completes.  Regression: two direct writes to
+ * one block, the first long (512 KiB) and the second short, complete in the other
+ * order; and an fsync called while the long one is in flight owes it nothing.  The
+ * oracle once dated direct writes at submission, so it saw a stale overwrite, a lost
+ * write and an fsync violation here where there is no hazard.
+ */
+START_TEST(direct_writes_take_effect_at_completion)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.bandwidth = 2ull << 30;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step a[] = { DIO_WRITE(f, 0, 512 * 1024), END };
+	struct step b[] = { SLEEP_UNTIL(5 * US), DIO_WRITE(f, 0, 4096), FSYNC(f), END };
+	struct script *x = script_spawn(s, "long", NULL, -1, 0, a);
+	struct script *y = script_spawn(s, "short", NULL, -1, 0, b);
+	sim_run(s);
+	/* The short write returned first; its fsync ran while the long one flew. */
+	ck_assert_uint_lt(y->done_at[2], x->done_at[0]);
+	ck_assert_uint_eq(M(s, M_STALE_OVERWRITES), 0);
+	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	ck_assert_uint_eq(M(s, M_DISK_WRITES), 129);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *oracle_suite(void)
 {
 	Suite *s = suite_create("oracle");
@@ -407,6 +438,7 @@ static Suite *oracle_suite(void)
 	tcase_add_test(tc, fsync_violation_absent_when_tracked);
 	tcase_add_test(tc, stale_read_and_cache_page_counted);
 	tcase_add_test(tc, stale_read_and_cache_page_absent_without_overlap);
+	tcase_add_test(tc, direct_writes_take_effect_at_completion);
 	suite_add_tcase(s, tc);
 	return s;
 }
