@@ -271,6 +271,8 @@ void pin_release(struct sim *s, struct pin *pin)
 	pin->released = true;
 	for (uint64_t k = 0; k < pin->nr_pages; k++) {
 		struct page *p = pin->pages[k];
+		if (!p)
+			continue;       /* GUP was still faulting pages in when the workload stopped */
 		if (!pin->for_dio)
 			set_page_dirty(s, p);
 		p->pincount--;
