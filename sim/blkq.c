@@ -119,7 +119,7 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 {
 	struct sim *s = t->sim;
 	struct blk *b = p->blk;
-	struct file *f = b->file;
+	struct file *f = blk_file(b);
 	uint64_t sector = f->base_sector + b->index;
 	unsigned max = (unsigned)(s->cfg.dev.max_request / PAGE_SIZE);
 	if (!max)

@@ -104,7 +104,7 @@ static void rmap_walk(struct sim *s, struct task *t, struct page *p, rmap_fn fn,
 {
 	if (!p->mapcount)
 		return;
-	GPtrArray *maps = p->blk->file->mappings;
+	GPtrArray *maps = blk_file(p->blk)->mappings;
 	struct process *flushed = NULL;
 	for (guint i = 0; i < maps->len; i++) {
 		struct mapping *m = maps->pdata[i];

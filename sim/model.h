@@ -59,8 +59,8 @@ struct page {
 struct blk {
 	struct page *page;              /* the copy in the page cache index, or NULL */
 	struct page *inflight;          /* older copies still under I/O (forked) */
-	struct file *file;
-	struct xa_node *node;           /* the index node holding this block's slot */
+	struct xa_node *node;           /* the index node holding this block's slot;
+					   through it, the file (blk_file) */
 	uint64_t shadow;                /* latest logical content (what programs wrote) */
 	uint64_t disk;                  /* what the device holds, volatile cache included */
 	uint64_t durable;               /* what survives a power cut */
@@ -324,6 +324,11 @@ struct sim {
 };
 
 #define MAX_FILE_PAGES (1ull << 32)
+
+static inline struct file *blk_file(const struct blk *b)
+{
+	return (struct file *)((char *)xa_node_array(b->node) - offsetof(struct file, xa));
+}
 
 static inline void blk_set_tag(struct blk *b, enum xa_tag tag)
 {

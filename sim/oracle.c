@@ -44,11 +44,11 @@ void oracle_landed(struct sim *s, struct request *rq, struct bvec *v, uint64_t l
 	if (landed == b->disk) {
 		metrics_inc(s->m, M_REDUNDANT_WRITES);
 		TRACE(s, NULL, "redundant_write", "ino=%d index=%" G_GUINT64_FORMAT " version=%" G_GUINT64_FORMAT,
-		      b->file->ino, (uint64_t)b->index, landed);
+		      blk_file(b)->ino, (uint64_t)b->index, landed);
 	} else if (landed < b->disk) {
 		metrics_inc(s->m, M_STALE_OVERWRITES);
 		TRACE(s, NULL, "stale_overwrite", "ino=%d index=%" G_GUINT64_FORMAT " landed=%" G_GUINT64_FORMAT
-		      " held=%" G_GUINT64_FORMAT, b->file->ino, (uint64_t)b->index, landed, b->disk);
+		      " held=%" G_GUINT64_FORMAT, blk_file(b)->ino, (uint64_t)b->index, landed, b->disk);
 	}
 	b->disk = landed;
 	if (s->cfg.dev.write_cache) {
@@ -66,7 +66,7 @@ void oracle_read(struct sim *s, struct task *t, struct blk *b, uint64_t content)
 		return;
 	metrics_inc(s->m, M_STALE_READS);
 	TRACE(s, t, "stale_read", "ino=%d index=%" G_GUINT64_FORMAT " got=%" G_GUINT64_FORMAT
-	      " latest=%" G_GUINT64_FORMAT, b->file->ino, (uint64_t)b->index, content, b->shadow);
+	      " latest=%" G_GUINT64_FORMAT, blk_file(b)->ino, (uint64_t)b->index, content, b->shadow);
 }
 
 struct sync_check {
@@ -99,7 +99,7 @@ void oracle_sync_end(struct sim *s, struct task *t, struct op *op)
 		if (c->b->durable < c->version) {
 			metrics_inc(s->m, M_FSYNC_VIOLATIONS);
 			TRACE(s, t, "fsync_violation", "ino=%d index=%" G_GUINT64_FORMAT " durable=%" G_GUINT64_FORMAT
-			      " expected=%" G_GUINT64_FORMAT, c->b->file->ino, (uint64_t)c->b->index,
+			      " expected=%" G_GUINT64_FORMAT, blk_file(c->b)->ino, (uint64_t)c->b->index,
 			      c->b->durable, c->version);
 			return;         /* one violation per call */
 		}

@@ -46,7 +46,6 @@ struct blk *blk_get(struct file *f, uint64_t index)
 		return b;
 	struct sim *s = f->sim;
 	b = slab_alloc(s, &s->free_blks, sizeof(*b));
-	b->file = f;
 	b->index = (uint32_t)index;
 	s->blks_alive++;
 	b->node = xa_store(&f->xa, index, b);
@@ -101,7 +100,7 @@ void set_page_dirty(struct sim *s, struct page *p)
 	p->flags |= PG_dirty;
 	if (!page_in_index(p))
 		return;         /* an orphan: nobody will ever write it back */
-	struct file *f = p->blk->file;
+	struct file *f = blk_file(p->blk);
 	blk_set_tag(p->blk, XA_DIRTY);
 	f->nr_dirty++;
 	s->nr_dirty++;
@@ -117,7 +116,7 @@ void clear_page_dirty(struct sim *s, struct page *p)
 	p->flags &= ~PG_dirty;
 	if (!page_in_index(p))
 		return;
-	struct file *f = p->blk->file;
+	struct file *f = blk_file(p->blk);
 	blk_clear_tag(p->blk, XA_DIRTY);
 	blk_clear_tag(p->blk, XA_TOWRITE);
 	f->nr_dirty--;
@@ -181,7 +180,7 @@ struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 		       struct mapping *fault_map, uint64_t fault_idx)
 {
 	struct blk *b = old->blk;
-	struct file *f = b->file;
+	struct file *f = blk_file(b);
 	g_assert(page_in_index(old) && (old->flags & PG_writeback));
 
 	struct page *new = page_alloc(s, b);    /* its reference is the index's */
@@ -262,8 +261,8 @@ enum op_status read_page(struct task *t, struct blk *b, struct page **out)
 		task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
 		struct request *rq = request_alloc(s, 1);
 		rq->op = REQ_OP_READ;
-		rq->file = b->file;
-		rq->sector = b->file->base_sector + b->index;
+		rq->file = blk_file(b);
+		rq->sector = blk_file(b)->base_sector + b->index;
 		rq->nr = 1;
 		rq->vec[0] = (struct bvec){ .page = p, .dst = b };
 		rq->end_io = end_read;

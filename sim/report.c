@@ -11,11 +11,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "units.h"
 
@@ -266,10 +268,46 @@ bool report_write_file(const char *dir, const char *name, const char *contents, 
 			    dir, g_strerror(e));
 		return false;
 	}
+	/* A temporary beside the file, then rename(2): whoever reads the file, and
+	 * whatever kills us, sees the old file or the new one, never part of one.  A
+	 * kill between the two leaves the temporary, hidden and named apart. */
 	char *path = g_build_filename(dir, name, NULL);
-	bool ok = g_file_set_contents(path, contents, -1, err);
+	char *base = g_strdup_printf(".%s.XXXXXX.tmp", name);
+	char *tmp = g_build_filename(dir, base, NULL);
+	g_free(base);
+	int e = 0;
+	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		e = errno;
+	} else {
+		/* As g_file_set_contents: fsync when replacing a file, so a power cut
+		 * cannot leave an empty one where a complete one was. */
+		bool replacing = g_file_test(path, G_FILE_TEST_EXISTS);
+		size_t len = strlen(contents), done = 0;
+		while (done < len && !e) {
+			ssize_t w = write(fd, contents + done, len - done);
+			if (w > 0)
+				done += (size_t)w;
+			else if (w < 0 && errno != EINTR)
+				e = errno;
+			else if (w == 0)
+				e = EIO;
+		}
+		if (!e && replacing && fsync(fd) != 0)
+			e = errno;
+		if (close(fd) != 0 && !e)
+			e = errno;
+		if (!e && g_rename(tmp, path) != 0)
+			e = errno;
+		if (e)
+			g_unlink(tmp);
+	}
+	if (e)
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write %s: %s",
+			    path, g_strerror(e));
+	g_free(tmp);
 	g_free(path);
-	return ok;
+	return !e;
 }
 
 bool report_write_run(const char *dir, const struct run_result *r, GError **err)

@@ -6,6 +6,7 @@
 struct xa_node {
 	uint64_t tags[XA_NR_TAGS];
 	struct xa_node *parent;
+	struct xarray *xa;              /* lets an entry holding its node find its owner */
 	uint8_t offset;                 /* slot in the parent */
 	void *slots[XA_CHUNK_SIZE];     /* children, or entries at the bottom level */
 };
@@ -54,6 +55,7 @@ static struct xa_node *node_new(struct xarray *xa, struct xa_node *parent, unsig
 {
 	struct xa_node *n = chunk_alloc(&xa->pool, sizeof(*n));
 	n->parent = parent;
+	n->xa = xa;
 	n->offset = (uint8_t)offset;
 	xa->nr_nodes++;
 	return n;
@@ -100,6 +102,11 @@ struct xa_node *xa_store(struct xarray *xa, uint64_t index, void *entry)
 	n->slots[off] = entry;
 	tag_up(n, off, XA_PRESENT);
 	return n;
+}
+
+struct xarray *xa_node_array(const struct xa_node *n)
+{
+	return n->xa;
 }
 
 void xa_node_set_tag(struct xa_node *n, unsigned slot, enum xa_tag tag)

@@ -45,6 +45,7 @@ void *xa_load(const struct xarray *xa, uint64_t index);
 /* Returns the bottom node holding the entry: with its slot (index % 64) it lets
  * the owner change the entry's tags without walking down from the root again. */
 struct xa_node *xa_store(struct xarray *xa, uint64_t index, void *entry);  /* entry != NULL */
+struct xarray *xa_node_array(const struct xa_node *n);
 void xa_node_set_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
 void xa_node_clear_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
 bool xa_node_get_tag(const struct xa_node *n, unsigned slot, enum xa_tag tag);
