@@ -68,7 +68,9 @@ char *report_compare_md(const struct compare *c);
 /* compare.csv, compare.json and compare.md into @dir. */
 bool report_write_compare(const char *dir, const struct compare *c, GError **err);
 
-/* Create @dir and write @contents to @dir/@name atomically. */
+/* Create @dir and write @contents to @dir/@name atomically: through a temporary
+ * ".NAME.XXXXXX.tmp" in @dir and a rename, so a run killed at any moment leaves the
+ * old file or the new one, whole (and, killed between the two, the temporary). */
 bool report_write_file(const char *dir, const char *name, const char *contents, GError **err);
 
 #endif
