@@ -128,7 +128,9 @@ done
 for ms in 0 1 3 8 20 50; do
 	kill_at "${ms} ms into writing" "write+$ms"
 done
-[ $kills -ge 5 ] || fail "only $kills of the compares were killed before they finished"
+# The three kills during the simulation always land; those aimed at the writing
+# (a few tens of ms) may come after a fast machine finished.
+[ $kills -ge 3 ] || fail "only $kills of the compares were killed before they finished"
 
 # What the last kill left does not get in the way of the next compare.
 "$WBSIM" "${args[@]}" --set variant=1 --out "$T/out" >/dev/null 2>&1 || fail "rerun failed"
