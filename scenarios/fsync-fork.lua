@@ -15,7 +15,7 @@ sim.scenario{
 
 local scale = sim.param("scale", 1.0, "amount of work (1 = the reference run)")
 local writers = sim.param("writers", 3, "tasks rewriting the file")
-local syncs = math.max(5, math.floor(300 * scale))
+local syncs = math.max(150, math.floor(300 * scale))
 
 sim.device{ integrity = true, write_latency = "100us" }
 local f = sim.file{ name = "journal", size = "256KiB" }
