@@ -631,6 +631,31 @@ START_TEST(write_compare_and_fixture)
 	char *dir = g_build_filename(tmp ? tmp : env, "fake", NULL);
 	struct fake_compare f;
 	fake_compare_init(&f, 4, 1);
+	/* Shaped like the story the charts tell: stable pages stall, unrestricted
+	 * rewrites and fails checksums, forking copies, and its naive variant loses. */
+	struct metrics *m[4];
+	for (guint p = 0; p < 4; p++)
+		m[p] = f.runs[p]->m;
+	m[0]->c[M_FORKS] = m[0]->c[M_FORKED_PAGES_PEAK] = m[0]->c[M_CPU_COPY] = 0;
+	m[0]->c[M_REDUNDANT_WRITES] = m[0]->c[M_CHECKSUM_ERRORS] = 0;
+	m[1]->c[M_FORKS] = m[1]->c[M_FORKED_PAGES_PEAK] = m[1]->c[M_CPU_COPY] = 0;
+	m[1]->c[M_STALL_STABLE] = 0;
+	m[1]->c[M_REDUNDANT_WRITES] = 120;
+	m[1]->c[M_CHECKSUM_ERRORS] = 8;
+	m[1]->c[M_STALE_OVERWRITES] = 1;
+	for (guint p = 2; p < 4; p++) {
+		m[p]->c[M_REDUNDANT_WRITES] = m[p]->c[M_CHECKSUM_ERRORS] = 0;
+		m[p]->c[M_STALL_STABLE] = 0;
+		m[p]->c[M_STALL_REFORK] = 800000;
+		m[p]->c[M_STALL_PIN] = p == 2 ? 2500000 : 0;
+		m[p]->c[M_CPU_TLB] = 40000;
+	}
+	m[3]->c[M_LOST_WRITES] = 2;
+	m[3]->c[M_FSYNC_VIOLATIONS] = 3;
+	m[3]->c[M_STALE_READS] = 1;
+	for (guint p = 0; p < 2; p++)
+		for (guint i = 0; i < f.runs[p]->timeline->len; i++)
+			g_array_index(f.runs[p]->timeline, struct timeline_sample, i).g.forked = 0;
 	GError *err = NULL;
 	for (guint p = 0; p < f.c.npolicies; p++) {
 		char *pd = report_dirname(f.specs[p]);
