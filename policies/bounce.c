@@ -25,19 +25,12 @@ static enum dio_action dio(void *priv, struct sim *s)
 	return DIO_BOUNCE;
 }
 
-static unsigned sync_waits(void *priv, struct sim *s)
-{
-	(void)priv; (void)s;
-	return SYNC_WAIT_INDEX;
-}
-
 static const struct wb_policy_ops ops = {
 	.name = "bounce",
 	.description = "write back from a snapshot taken at submission; writers never wait",
 	.page_modify = modify,
 	.page_submit = submit,
 	.dio_submit = dio,
-	.sync_waits = sync_waits,
 };
 
 const struct wb_policy_ops *wbsim_policy_register(void)

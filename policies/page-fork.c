@@ -49,12 +49,6 @@ static enum submit_action submit(void *priv, struct sim *s, const struct page *p
 	return SUBMIT_PAGE;
 }
 
-static enum dio_action dio(void *priv, struct sim *s)
-{
-	(void)priv; (void)s;
-	return DIO_DIRECT;
-}
-
 static unsigned sync_waits(void *priv, struct sim *s)
 {
 	(void)s;
@@ -79,7 +73,6 @@ static const struct wb_policy_ops ops = {
 	.destroy = g_free,
 	.page_modify = modify,
 	.page_submit = submit,
-	.dio_submit = dio,
 	.sync_waits = sync_waits,
 };
 

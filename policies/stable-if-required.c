@@ -26,22 +26,10 @@ static enum modify_action modify(void *priv, struct sim *s, const struct page *p
 	return sim_device_stable_writes(s) ? MODIFY_WAIT : MODIFY_PROCEED;
 }
 
-static enum submit_action submit(void *priv, struct sim *s, const struct page *pg)
-{
-	(void)priv; (void)s; (void)pg;
-	return SUBMIT_PAGE;
-}
-
 static enum dio_action dio(void *priv, struct sim *s)
 {
 	struct sir *p = priv;
 	return p->dio_bounce && sim_device_stable_writes(s) ? DIO_BOUNCE : DIO_DIRECT;
-}
-
-static unsigned sync_waits(void *priv, struct sim *s)
-{
-	(void)priv; (void)s;
-	return SYNC_WAIT_INDEX;
 }
 
 static const struct wb_policy_option options[] = {
@@ -57,9 +45,7 @@ static const struct wb_policy_ops ops = {
 	.init = init,
 	.destroy = g_free,
 	.page_modify = modify,
-	.page_submit = submit,
 	.dio_submit = dio,
-	.sync_waits = sync_waits,
 };
 
 const struct wb_policy_ops *wbsim_policy_register(void)

@@ -13,31 +13,10 @@ static enum modify_action modify(void *priv, struct sim *s, const struct page *p
 	return MODIFY_WAIT;
 }
 
-static enum submit_action submit(void *priv, struct sim *s, const struct page *p)
-{
-	(void)priv; (void)s; (void)p;
-	return SUBMIT_PAGE;
-}
-
-static enum dio_action dio(void *priv, struct sim *s)
-{
-	(void)priv; (void)s;
-	return DIO_DIRECT;
-}
-
-static unsigned sync_waits(void *priv, struct sim *s)
-{
-	(void)priv; (void)s;
-	return SYNC_WAIT_INDEX;
-}
-
 static const struct wb_policy_ops ops = {
 	.name = "wait-on-writeback",
 	.description = "writers wait until writeback of the page completes (stable pages, 3.0-3.8)",
 	.page_modify = modify,
-	.page_submit = submit,
-	.dio_submit = dio,
-	.sync_waits = sync_waits,
 };
 
 const struct wb_policy_ops *wbsim_policy_register(void)

@@ -56,7 +56,7 @@ static void dio_submit(struct task *t, bool write)
 	struct op *op = &t->op;
 	struct file *f = op->file;
 	unsigned max = (unsigned)(s->cfg.dev.max_request / PAGE_SIZE);
-	bool bounce = write && s->policy->ops->dio_submit(s->policy->priv, s) == DIO_BOUNCE;
+	bool bounce = write && policy_dio_submit(s->policy, s) == DIO_BOUNCE;
 	uint64_t idx = op->first;
 	if (!max)
 		max = 1;
@@ -107,7 +107,7 @@ static enum op_status dio_common(struct task *t, bool write)
 	struct sim *s = t->sim;
 	struct op *op = &t->op;
 	struct file *f = op->file;
-	bool forked_too = s->policy->ops->sync_waits(s->policy->priv, s) & SYNC_WAIT_FORKED;
+	bool forked_too = policy_sync_waits(s->policy, s) & SYNC_WAIT_FORKED;
 
 	switch (op->phase) {
 	case D_ENTRY: {

@@ -237,7 +237,7 @@ enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool writ
 	if (write) {
 		/* page_mkwrite: the decision point for a page under writeback. */
 		if (p->flags & PG_writeback) {
-			switch (s->policy->ops->page_modify(s->policy->priv, s, p, src)) {
+			switch (policy_page_modify(s->policy, s, p, src)) {
 			case MODIFY_PROCEED:
 				break;
 			case MODIFY_WAIT:

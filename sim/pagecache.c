@@ -156,8 +156,7 @@ void page_end_writeback(struct sim *s, struct page *p)
 		blk_clear_tag(b, XA_WRITEBACK);
 	else if (p->flags & PG_forked)
 		inflight_unlink(b, p);
-	if (s->policy->ops->end_writeback)
-		s->policy->ops->end_writeback(s->policy->priv, s, p);
+	policy_end_writeback(s->policy, s, p);
 	wake_up_key(s, p);
 	wake_up_key(s, b);      /* waiters for every older copy of the block */
 	balance_dirty_pages_check(s);

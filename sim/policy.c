@@ -66,12 +66,10 @@ static void load_dir(const char *dir)
 			for (guint k = 0; ops && k < registry->len; k++)
 				if (!strcmp(((const struct wb_policy_ops *)registry->pdata[k])->name, ops->name))
 					dup = true;
-			if (!ops || !ops->name || !ops->page_modify || !ops->page_submit ||
-			    !ops->dio_submit || !ops->sync_waits) {
+			if (!ops || !ops->name || !ops->page_modify) {
 				g_string_append_printf(registry_errors,
-						       "%s: incomplete policy table (name and the "
-						       "page_modify, page_submit, dio_submit and "
-						       "sync_waits hooks are required)\n", path);
+						       "%s: incomplete policy table (a name and the "
+						       "page_modify hook are required)\n", path);
 				g_module_close(m);
 			} else if (dup) {
 				g_string_append_printf(registry_errors,
@@ -263,4 +261,31 @@ void policy_free(struct policy *p)
 	g_free(p->args);
 	g_free(p->spec);
 	g_free(p);
+}
+
+enum modify_action policy_page_modify(struct policy *p, struct sim *s, const struct page *pg,
+				      enum modify_source src)
+{
+	return p->ops->page_modify(p->priv, s, pg, src);
+}
+
+enum submit_action policy_page_submit(struct policy *p, struct sim *s, const struct page *pg)
+{
+	return p->ops->page_submit ? p->ops->page_submit(p->priv, s, pg) : SUBMIT_PAGE;
+}
+
+void policy_end_writeback(struct policy *p, struct sim *s, const struct page *pg)
+{
+	if (p->ops->end_writeback)
+		p->ops->end_writeback(p->priv, s, pg);
+}
+
+enum dio_action policy_dio_submit(struct policy *p, struct sim *s)
+{
+	return p->ops->dio_submit ? p->ops->dio_submit(p->priv, s) : DIO_DIRECT;
+}
+
+unsigned policy_sync_waits(struct policy *p, struct sim *s)
+{
+	return p->ops->sync_waits ? p->ops->sync_waits(p->priv, s) : SYNC_WAIT_INDEX;
 }

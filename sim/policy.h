@@ -4,7 +4,8 @@
  *
  *     const struct wb_policy_ops *wbsim_policy_register(void);
  *
- * The core calls the hooks at the decision points and does all the mechanics
+ * The core calls the hooks at the decision points (only page_modify is required) and
+ * does all the mechanics
  * (waiting, forking, re-pointing PTEs, bouncing, accounting); a policy only decides.
  */
 #ifndef WBSIM_POLICY_H
@@ -63,10 +64,13 @@ struct wb_policy_ops {
 	/* Turn the option strings into private state; NULL means "no state". */
 	void *(*init)(const struct policy_args *args);
 	void (*destroy)(void *priv);
+	/* Required. */
 	enum modify_action (*page_modify)(void *priv, struct sim *s, const struct page *p,
 					  enum modify_source src);
+	/* Optional; the defaults are the kernel's plain behaviour: SUBMIT_PAGE,
+	 * nothing, DIO_DIRECT and SYNC_WAIT_INDEX. */
 	enum submit_action (*page_submit)(void *priv, struct sim *s, const struct page *p);
-	void (*end_writeback)(void *priv, struct sim *s, const struct page *p);  /* optional */
+	void (*end_writeback)(void *priv, struct sim *s, const struct page *p);
 	enum dio_action (*dio_submit)(void *priv, struct sim *s);
 	unsigned (*sync_waits)(void *priv, struct sim *s);
 };
@@ -90,6 +94,14 @@ struct policy {
 	char *spec;             /* canonical "name:key=value,..." with every option */
 	struct policy_args *args;
 };
+
+/* The hooks as the core calls them: a missing optional hook is its default. */
+enum modify_action policy_page_modify(struct policy *p, struct sim *s, const struct page *pg,
+				      enum modify_source src);
+enum submit_action policy_page_submit(struct policy *p, struct sim *s, const struct page *pg);
+void policy_end_writeback(struct policy *p, struct sim *s, const struct page *pg);
+enum dio_action policy_dio_submit(struct policy *p, struct sim *s);
+unsigned policy_sync_waits(struct policy *p, struct sim *s);
 
 #define POLICY_ERROR (policy_error_quark())
 GQuark policy_error_quark(void);

@@ -40,7 +40,7 @@ static struct page *prepare_modify(struct task *t, struct page *p, enum modify_s
 	struct sim *s = t->sim;
 	if (!(p->flags & PG_writeback))
 		return p;
-	switch (s->policy->ops->page_modify(s->policy->priv, s, p, src)) {
+	switch (policy_page_modify(s->policy, s, p, src)) {
 	case MODIFY_PROCEED:
 		return p;
 	case MODIFY_WAIT:

@@ -26,7 +26,7 @@ static void end_flush(struct sim *s, struct request *rq)
 
 static bool sync_waits_forked(struct sim *s)
 {
-	return s->policy->ops->sync_waits(s->policy->priv, s) & SYNC_WAIT_FORKED;
+	return policy_sync_waits(s->policy, s) & SYNC_WAIT_FORKED;
 }
 
 /*

@@ -81,7 +81,6 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 {
 	struct sim *s = t->sim;
 	struct file *f = wbc->file;
-	const struct wb_policy_ops *pol = s->policy->ops;
 
 	while (!wbc->done) {
 		struct blk *b = xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag);
@@ -103,7 +102,7 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 			task_wait(t, p, STALL_IO);
 			return WB_BLOCKED;
 		}
-		enum submit_action act = pol->page_submit(s->policy->priv, s, p);
+		enum submit_action act = policy_page_submit(s->policy, s, p);
 		if (act == SUBMIT_SKIP) {
 			wbc->cursor++;
 			continue;
