@@ -5,8 +5,8 @@
  *     const struct wb_policy_ops *wbsim_policy_register(void);
  *
  * The core calls the hooks at the decision points (only page_modify is required) and
- * does all the mechanics
- * (waiting, forking, re-pointing PTEs, bouncing, accounting); a policy only decides.
+ * does all the mechanics (waiting, forking, re-pointing PTEs, bouncing, accounting);
+ * a policy only decides.
  */
 #ifndef WBSIM_POLICY_H
 #define WBSIM_POLICY_H
