@@ -62,7 +62,7 @@ static const struct wb_policy_option options[] = {
 	  "a new copy while an older one is in flight: hold it back, or submit it" },
 	{ "sync", "track|naive", "track",
 	  "fsync and direct-I/O invalidation: also wait for forked copies, or only the index" },
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct wb_policy_ops ops = {

@@ -35,7 +35,7 @@ static enum dio_action dio(void *priv, struct sim *s)
 static const struct wb_policy_option options[] = {
 	{ "dio", "direct|bounce", "direct",
 	  "direct writes on a stable-writes device: send user pages as they are, or bounce them" },
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct wb_policy_ops ops = {
