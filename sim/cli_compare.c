@@ -59,12 +59,13 @@ static bool split_specs(char **lists, GPtrArray *specs)
 	return true;
 }
 
-/* Canonical and without duplicates, in the order given. */
-static GPtrArray *canonical_specs(GPtrArray *given)
+/* Canonical and without duplicates, in the order given; @who names where a bad spec
+ * came from in the error. */
+static GPtrArray *canonical_specs(GPtrArray *given, const char *who)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < given->len; i++) {
-		char *c = cli_canonical_spec(CMD, given->pdata[i]);
+		char *c = cli_canonical_spec(who, given->pdata[i]);
 		if (!c) {
 			g_ptr_array_free(out, TRUE);
 			return NULL;
@@ -81,15 +82,19 @@ static GPtrArray *canonical_specs(GPtrArray *given)
 }
 
 /* The policies to compare: --policies, else the scenario's (@info), else every one. */
-static GPtrArray *choose_policies(char **lists, const struct scenario_info *info)
+static GPtrArray *choose_policies(char **lists, const struct scenario_info *info,
+				   const char *path)
 {
 	GPtrArray *given = g_ptr_array_new_with_free_func(g_free);
+	char *who = g_strdup(CMD);
 	bool ok = true;
 	if (lists) {
 		ok = split_specs(lists, given);
 	} else if (info->policies && info->policies[0]) {
 		for (char **p = info->policies; *p; p++)
 			g_ptr_array_add(given, g_strdup(*p));
+		g_free(who);
+		who = g_strdup_printf("%s: sim.scenario{policies}", path);
 	} else {
 		GError *err = NULL;
 		GPtrArray *reg = policy_registry(&err);
@@ -101,8 +106,9 @@ static GPtrArray *choose_policies(char **lists, const struct scenario_info *info
 		for (guint i = 0; reg && i < reg->len; i++)
 			g_ptr_array_add(given, g_strdup(((const struct wb_policy_ops *)reg->pdata[i])->name));
 	}
-	GPtrArray *specs = ok ? canonical_specs(given) : NULL;
+	GPtrArray *specs = ok ? canonical_specs(given, who) : NULL;
 	g_ptr_array_free(given, TRUE);
+	g_free(who);
 	return specs;
 }
 
@@ -215,7 +221,7 @@ int cli_compare(int argc, char **argv)
 	if (seeds_s && !cli_parse_u64(CMD, "--seeds", seeds_s, 1, MAX_SEEDS, &nseeds))
 		goto out;
 	/* Given policies are checked first: a typo there needs no scenario. */
-	if (policy_lists && !(specs = choose_policies(policy_lists, NULL)))
+	if (policy_lists && !(specs = choose_policies(policy_lists, NULL, NULL)))
 		goto out;
 	info = scenario_probe(&base, &err);
 	if (!info) {
@@ -223,7 +229,7 @@ int cli_compare(int argc, char **argv)
 		g_clear_error(&err);
 		goto out;
 	}
-	if (!specs && !(specs = choose_policies(NULL, info)))
+	if (!specs && !(specs = choose_policies(NULL, info, base.path)))
 		goto out;
 
 	njobs = specs->len * (guint)nseeds;

@@ -9,3 +9,9 @@ has "$T/err" "lots"
 wb 2 compare "$HERE/bad.lua" --out r
 has "$T/err" "bad.lua:4"
 [ ! -e r ] || fail "a bad scenario left results behind"
+
+# An unknown policy in the scenario's own list names the scenario.
+printf 'sim.scenario{ name = "np", policies = { "nope" } }\n' > "$T/np.lua"
+wb 2 compare "$T/np.lua" --out r
+has "$T/err" "np.lua: sim.scenario{policies}: unknown policy \"nope\""
+[ ! -e r ] || fail "a bad policy list left results behind"
