@@ -183,4 +183,34 @@ static inline uint64_t M(struct sim *s, enum metric_counter c)
 	return sim_metrics(s)->c[c];
 }
 
+/*
+ * The basic hazard story: page 0 is written and pushed out (submitted at ~1 us, its
+ * DMA at ~51 us); at ~12 us, before the DMA, it is rewritten; then fsync.  The fsync's
+ * result goes to @fsync_result when not NULL.
+ */
+static inline struct sim *rewrite_under_io(const char *policy, bool integrity, bool stable,
+					   int *fsync_result)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.integrity = integrity;
+	c.dev.stable_writes = stable;
+	struct sim *s = test_sim_new(&c, test_policy(policy));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step *st = g_new0(struct step, 6);
+	st[0] = (struct step)PWRITE(f, 0, 4096);
+	st[1] = (struct step)SYNC_RANGE(f, 0, 4096, W_WRITE);
+	st[2] = (struct step)SLEEP(10000);
+	st[3] = (struct step)PWRITE(f, 0, 4096);
+	st[4] = (struct step)FSYNC(f);
+	st[5] = (struct step)END;
+	struct script *sc = script_spawn(s, "writer", NULL, -1, 0, st);
+	ck_assert_int_eq(sim_run(s), SIM_END_IDLE);
+	if (fsync_result)
+		*fsync_result = sc->results[4];
+	g_free(sc);
+	g_free(st);
+	return s;
+}
+
 #endif

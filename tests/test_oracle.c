@@ -11,68 +11,35 @@
 
 #define US 1000ull
 
-/* Rewrite a page while its first write is between submission and DMA, then fsync. */
-static struct sim *rewrite_during_io(const char *policy, bool integrity, int *fsync_result)
-{
-	struct sim_config c;
-	test_config(&c);
-	c.dev.integrity = integrity;
-	c.dev.stable_writes = integrity;
-	struct sim *s = test_sim_new(&c, test_policy(policy));
-	struct file *f = sim_file_new(s, "data", 1 << 20);
-	static struct step steps[] = {
-		PWRITE(NULL, 0, 4096),
-		SYNC_RANGE(NULL, 0, 4096, W_WRITE),     /* submitted at ~1 us, DMA at ~51 us */
-		SLEEP(10 * US),
-		PWRITE(NULL, 0, 4096),                  /* ~12 us: before the DMA */
-		FSYNC(NULL),
-		END
-	};
-	steps[0].obj = steps[1].obj = steps[3].obj = steps[4].obj = f;
-	struct script *sc = script_spawn(s, "writer", NULL, -1, 0, steps);
-	ck_assert_int_eq(sim_run(s), SIM_END_IDLE);
-	if (fsync_result)
-		*fsync_result = sc->results[4];
-	g_free(sc);
-	return s;
-}
-
-static void sim_done(struct sim *s)
-{
-	struct policy *p = NULL;
-	(void)p;
-	sim_free(s);
-}
-
 START_TEST(redundant_write_counted)
 {
-	struct sim *s = rewrite_during_io("unrestricted", false, NULL);
+	struct sim *s = rewrite_under_io("unrestricted", false, false, NULL);
 	/* The DMA read the second version; the rewrite after it lands the same data. */
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 1);
 	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
 	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
-	sim_done(s);
+	sim_free(s);
 }
 END_TEST
 
 START_TEST(redundant_write_absent_with_stable_pages)
 {
-	struct sim *s = rewrite_during_io("wait-on-writeback", false, NULL);
+	struct sim *s = rewrite_under_io("wait-on-writeback", false, false, NULL);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
 	ck_assert_uint_eq(M(s, M_DISK_WRITES), 2);
 	/* The writer slept from ~12 us until the I/O completed at ~101 us. */
 	ck_assert_uint_gt(M(s, M_STALL_STABLE), 80 * US);
 	ck_assert_uint_lt(M(s, M_STALL_STABLE), 100 * US);
-	sim_done(s);
+	sim_free(s);
 }
 END_TEST
 
 START_TEST(checksum_error_counted)
 {
 	int res;
-	struct sim *s = rewrite_during_io("unrestricted", true, &res);
+	struct sim *s = rewrite_under_io("unrestricted", true, true, &res);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 1);
 	/* The rejected write is reported once, by the next fsync. */
 	ck_assert_int_eq(res, -WBSIM_EIO);
@@ -80,20 +47,20 @@ START_TEST(checksum_error_counted)
 	/* The page was dirtied again by the rewrite, so the data still reaches disk. */
 	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
-	sim_done(s);
+	sim_free(s);
 }
 END_TEST
 
 START_TEST(checksum_error_absent_with_stable_pages)
 {
 	int res;
-	struct sim *s = rewrite_during_io("wait-on-writeback", true, &res);
+	struct sim *s = rewrite_under_io("wait-on-writeback", true, true, &res);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	ck_assert_int_eq(res, 0);
 	ck_assert_uint_eq(M(s, M_EIO_RETURNED), 0);
 	/* The guard tag was computed: two pages, 200 ns each. */
 	ck_assert_uint_eq(M(s, M_CPU_CHECKSUM), 400);
-	sim_done(s);
+	sim_free(s);
 }
 END_TEST
 

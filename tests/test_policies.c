@@ -44,36 +44,13 @@ START_TEST(registry_and_specs)
 }
 END_TEST
 
-/* A rewrite of page 0 while its write is between submission and DMA, then fsync. */
-static struct sim *rewrite_story(const char *policy, bool integrity, bool stable)
-{
-	struct sim_config c;
-	test_config(&c);
-	c.dev.integrity = integrity;
-	c.dev.stable_writes = stable;
-	struct sim *s = test_sim_new(&c, test_policy(policy));
-	struct file *f = sim_file_new(s, "data", 1 << 20);
-	struct step *st = g_new0(struct step, 6);
-	st[0] = (struct step)PWRITE(f, 0, 4096);
-	st[1] = (struct step)SYNC_RANGE(f, 0, 4096, W_WRITE);
-	st[2] = (struct step)SLEEP(10 * US);
-	st[3] = (struct step)PWRITE(f, 0, 4096);
-	st[4] = (struct step)FSYNC(f);
-	st[5] = (struct step)END;
-	struct script *sc = script_spawn(s, "w", NULL, -1, 0, st);
-	sim_run(s);
-	g_free(sc);
-	g_free(st);
-	return s;
-}
-
 START_TEST(unrestricted_redundant_and_checksum_errors)
 {
-	struct sim *s = rewrite_story("unrestricted", true, true);
+	struct sim *s = rewrite_under_io("unrestricted", true, true, NULL);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 1);
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	sim_free(s);
-	s = rewrite_story("unrestricted", false, false);
+	s = rewrite_under_io("unrestricted", false, false, NULL);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 1);
 	sim_free(s);
 }
@@ -81,13 +58,13 @@ END_TEST
 
 START_TEST(wait_on_writeback_stalls_and_is_clean)
 {
-	struct sim *s = rewrite_story("wait-on-writeback", true, true);
+	struct sim *s = rewrite_under_io("wait-on-writeback", true, true, NULL);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
 	ck_assert_uint_gt(M(s, M_STALL_STABLE), 0);
 	sim_free(s);
 	/* ...and waits even where the device would not need it. */
-	s = rewrite_story("wait-on-writeback", false, false);
+	s = rewrite_under_io("wait-on-writeback", false, false, NULL);
 	ck_assert_uint_gt(M(s, M_STALL_STABLE), 0);
 	sim_free(s);
 }
@@ -95,11 +72,11 @@ END_TEST
 
 START_TEST(stable_if_required_waits_only_when_required)
 {
-	struct sim *s = rewrite_story("stable-if-required", true, true);
+	struct sim *s = rewrite_under_io("stable-if-required", true, true, NULL);
 	ck_assert_uint_gt(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	sim_free(s);
-	s = rewrite_story("stable-if-required", false, false);
+	s = rewrite_under_io("stable-if-required", false, false, NULL);
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 1);      /* the price of not waiting */
 	sim_free(s);
@@ -108,7 +85,7 @@ END_TEST
 
 START_TEST(page_fork_default_forks_instead_of_waiting)
 {
-	struct sim *s = rewrite_story("page-fork", true, true);
+	struct sim *s = rewrite_under_io("page-fork", true, true, NULL);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_REDUNDANT_WRITES), 0);
@@ -239,7 +216,7 @@ START_TEST(bounce_never_fails_even_through_pins)
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
 	sim_free(s);
-	s = rewrite_story("bounce", true, true);
+	s = rewrite_under_io("bounce", true, true, NULL);
 	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 0);
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_BOUNCES), 2);
