@@ -6,20 +6,25 @@
  * one of three places, chosen by its bucket number alone:
  *
  *   near   vb <= cur              the only ordered part: the current bucket as a
- *                                 sorted run, plus a small heap ("late") for events
- *                                 pushed into it that sort before the run's tail
+ *                                 sorted run (a push sorting among its last few
+ *                                 is inserted), plus a small heap ("late") for
+ *                                 events pushed into it that sort before those
  *   ring   cur < vb < cur + nb    nb unsorted buckets, bucket vb & (nb - 1):
  *                                 append and swap-remove, O(1)
  *   far    vb >= cur + nb         a 4-ary min-heap: the fallback for the far future
  *                                 (5 s timers next to 100 ns steps), so a wide
  *                                 spread of times costs a heap, never a scan
  *
- * The earliest event is therefore the smaller of the run's head and late's top, so
- * peek is O(1).  When near runs dry, cur moves to the next non-empty bucket, which
- * is sorted into the run; far events that the moving horizon now covers are pulled
- * into the ring.  Most events are thus pushed in O(1) and sorted only among the
- * dozen or so of their own bucket, which is what makes this faster than one heap
- * over all of them (a heap pays O(log n) cache misses per event at large n).
+ * The earliest event is therefore the smaller of the run's head and late's top;
+ * it is cached (q->top), so that peek, which the engine calls before every pop and
+ * on every engine_try_advance, is a load.  When near runs dry, cur moves to the
+ * next non-empty bucket, which is sorted into the run; far events that the moving
+ * horizon now covers are pulled into the ring.  With the ring empty too, the
+ * earliest event is far's minimum, and cur jumps there only when it is popped, not
+ * when it is peeked at (see find_top).  Most events are thus pushed in O(1) and
+ * sorted only among the few of their own bucket, which is what makes this faster
+ * than one heap over all of them (a heap pays O(log n) cache misses per event at
+ * large n, and a deep sift per pop even at small n).
  *
  * Ties: buckets fill in push order, which is seq order, so a bucket whose events
  * share one time (a 1 ns bucket, a burst at one instant) is usually sorted already
@@ -35,6 +40,9 @@
  * buckets it passed held, how many pushes landed in late and far and how far out,
  * and re-spreads everything when the width or the horizon is off by more than a
  * factor of 4; a population that halves or doubles is re-estimated from a sample.
+ * A re-spread lays the ring out from the last pop, where the clock is at the
+ * earliest, rather than from the earliest event, which may be far ahead of it.
+ * A small queue wants fewer events a bucket (see bucket_load).
  */
 #include "evq.h"
 
@@ -43,6 +51,7 @@
 #include <string.h>
 
 #define ARITY 4
+#define NOINLINE __attribute__((noinline))       /* keeps the hot paths short */
 #define RUN_TAG  0xffffffffu
 #define LATE_TAG 0xfffffffeu
 #define FAR_TAG  0xfffffffdu
@@ -51,6 +60,16 @@
  * bucket stays cheap. */
 #define BUCKET_LOAD 16
 #define MIN_BUCKETS 16u
+
+/*
+ * ...but in a small queue a bucket of BUCKET_LOAD spans a good part of the whole
+ * spread, and a good part of the pushes would land in the current one (the share
+ * is about load / n): there, fewer per bucket.
+ */
+static inline uint32_t bucket_load(size_t n)
+{
+	return n >= 16 * BUCKET_LOAD ? BUCKET_LOAD : MAX((uint32_t)n / 16, 1u);
+}
 
 struct slot {
 	simtime_t time;
@@ -80,13 +99,9 @@ struct bucket {
 };
 
 struct evq {
-	/* near: the current bucket sorted, consumed from run_head (a cancelled event
-	 * leaves a hole, ev == NULL), and the late heap beside it */
-	struct slot *run;
-	uint32_t run_head, run_len, run_cap, run_live;
-	struct slot *tmp;               /* scratch for sorting a bucket */
-	uint32_t tmp_cap;
-	struct heap late;
+	struct sim_event *top;  /* the earliest event; NULL when not known yet */
+	size_t n;
+	simtime_t last;         /* time of the last pop */
 
 	struct bucket *ring;
 	uint64_t cur;           /* bucket number near covers up to */
@@ -97,18 +112,34 @@ struct evq {
 	uint32_t *link;                 /* per chunk: the next older one, or next free */
 	uint32_t nchunks, free_chunk;
 
+	/* near: the current bucket sorted, consumed from run_head (a cancelled event
+	 * leaves a hole, ev == NULL), and the late heap beside it */
+	struct slot *run;
+	uint32_t run_head, run_len, run_cap, run_live;
+	struct heap late;
+
 	struct heap far;
-	size_t n;
+	uint64_t pull_at;       /* far's minimum enters the horizon when cur gets here */
+
+	struct slot *tmp;               /* scratch for sorting a bucket */
+	uint32_t tmp_cap;
 
 	/* Adaptation: counts since the last look. */
 	size_t n_base;          /* n at the last rebuild */
-	uint64_t pops, pushes;
+	size_t grow_at;         /* n that calls for a rebuild before the next look */
+	uint64_t pops, look_at; /* pops since the last look, and when to look again */
+	uint64_t pushes;
 	uint64_t late_in, late_sum;     /* pushes into late, sum of its size then */
 	uint64_t visited, taken;        /* buckets cur passed, events they held */
 	uint64_t far_in, far_log;       /* pushes into far, sum of log2(vb - cur) */
 };
 
 static inline bool slot_less(const struct slot *a, const struct slot *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static inline bool slot_less_ev(const struct sim_event *a, const struct sim_event *b)
 {
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
@@ -212,30 +243,51 @@ static void run_compact(struct evq *q)
 	q->run_len = k;
 }
 
-static void run_append(struct evq *q, struct sim_event *ev)
+/* Room for one more slot at the end of the run. */
+static void run_room(struct evq *q)
 {
 	if (q->run_len == q->run_cap && 2 * q->run_live < q->run_cap)
 		run_compact(q);
 	if (q->run_len == q->run_cap)
 		q->run = grow(q->run, &q->run_cap, q->run_len + 1, sizeof(struct slot));
-	ev->aux = RUN_TAG;
-	ev->pos = q->run_len;
-	q->run[q->run_len++] = key_of(ev);
-	q->run_live++;
 }
+
+/*
+ * An event pushed into the current bucket goes into the run where it sorts: at the
+ * end, or among the last RUN_INSERT slots (a few moves: the event just popped
+ * scheduling a successor a little later, common where the buckets are wide for
+ * their time steps), else into late.
+ */
+#define RUN_INSERT 8
 
 static void near_push(struct evq *q, struct sim_event *ev)
 {
 	struct slot s = key_of(ev);
 	if (!q->run_live)
 		q->run_head = q->run_len = 0;
-	if (!q->run_len || slot_less(&q->run[q->run_len - 1], &s))
-		run_append(q, ev);
-	else {
-		heap_push(&q->late, ev);
-		q->late_in++;
-		q->late_sum += q->late.n;
+	run_room(q);
+	uint32_t j = q->run_len;
+	if (j > q->run_head && slot_less(&s, &q->run[j - 1])) {
+		uint32_t lo = j - MIN(j - q->run_head, RUN_INSERT);
+		if (lo > q->run_head && slot_less(&s, &q->run[lo - 1])) {
+			heap_push(&q->late, ev);
+			q->late_in++;
+			q->late_sum += q->late.n;
+			return;
+		}
+		while (--j > lo && slot_less(&s, &q->run[j - 1]))
+			;
+		for (uint32_t k = q->run_len; k > j; k--) {
+			q->run[k] = q->run[k - 1];
+			if (q->run[k].ev)
+				q->run[k].ev->pos = k;
+		}
 	}
+	q->run[j] = s;
+	ev->aux = RUN_TAG;
+	ev->pos = j;
+	q->run_len++;
+	q->run_live++;
 }
 
 static int slot_cmp(const void *a, const void *b)
@@ -281,12 +333,17 @@ static void pool_resize(struct evq *q, uint32_t used, uint32_t cap)
 	q->nchunks = cap;
 }
 
-static uint32_t chunk_alloc(struct evq *q)
+/* Grow by a quarter, not double: the pool is most of the queue's memory, and its
+ * high-water mark is steady once the shape is. */
+static NOINLINE void pool_grow(struct evq *q)
 {
-	/* Grow by a quarter, not double: the pool is most of the queue's memory,
-	 * and its high-water mark is steady once the shape is. */
-	if (q->free_chunk == NIL)
-		pool_resize(q, q->nchunks, q->nchunks + q->nchunks / 4 + 16);
+	pool_resize(q, q->nchunks, q->nchunks + q->nchunks / 4 + 16);
+}
+
+static inline uint32_t chunk_alloc(struct evq *q)
+{
+	if (G_UNLIKELY(q->free_chunk == NIL))
+		pool_grow(q);
 	uint32_t c = q->free_chunk;
 	q->free_chunk = q->link[c];
 	return c;
@@ -362,7 +419,7 @@ static struct bucket *ring_new(uint32_t nb)
 	return r;
 }
 
-/* Put @ev where its bucket number says. */
+/* Put @ev where its bucket number says (the caller sees to pull_at). */
 static void place_event(struct evq *q, struct sim_event *ev)
 {
 	uint64_t vb = ev->time >> q->shift;
@@ -374,6 +431,13 @@ static void place_event(struct evq *q, struct sim_event *ev)
 		heap_push(&q->far, ev);
 }
 
+/* Far's minimum, of bucket vb >= cur + nb, enters the horizon once cur > vb - nb. */
+static void set_pull_at(struct evq *q)
+{
+	uint64_t vb = q->far.n ? q->far.a[0].time >> q->shift : 0;
+	q->pull_at = !q->far.n ? UINT64_MAX : vb >= q->nb ? vb - q->nb + 1 : 0;
+}
+
 /* The horizon has moved: pull far events it now covers into the ring (or near). */
 static void pull_far(struct evq *q)
 {
@@ -382,6 +446,7 @@ static void pull_far(struct evq *q)
 		heap_remove(&q->far, 0);
 		place_event(q, ev);
 	}
+	set_pull_at(q);
 }
 
 /*
@@ -435,25 +500,48 @@ static void make_run(struct evq *q, uint32_t n)
 	q->run_len = q->run_live = n;
 }
 
-/* Make the bucket cur the run (near is empty). */
-static void take_bucket(struct evq *q)
+/* Make @bk, the bucket cur and not empty, the run (near is empty). */
+static void take_bucket(struct evq *q, struct bucket *bk)
 {
-	struct bucket *bk = &q->ring[q->cur & (q->nb - 1)];
 	uint32_t n = bk->n;
-	q->visited++;
-	if (!n)
-		return;
-	if (q->run_cap < n)
-		q->run = grow(q->run, &q->run_cap, n, sizeof(struct slot));
-	bucket_drain(q, bk, q->run);
-	make_run(q, n);
 	q->taken += n;
+	if (q->run_cap < CHUNK)
+		q->run = grow(q->run, &q->run_cap, CHUNK, sizeof(struct slot));
+	if (n > CHUNK) {
+		if (q->run_cap < n)
+			q->run = grow(q->run, &q->run_cap, n, sizeof(struct slot));
+		bucket_drain(q, bk, q->run);
+		make_run(q, n);
+		return;
+	}
+	/* One chunk, the common case in a queue tuned to a few events a bucket:
+	 * insertion-sorted straight out of it. */
+	uint32_t c = bk->head;
+	struct sim_event **src = &q->slot[(size_t)c * CHUNK];
+	struct slot *a = q->run;
+	for (uint32_t i = 0; i < n; i++) {
+		struct slot s = key_of(src[i]), *p = a + i;
+		for (; p > a && slot_less(&s, p - 1); p--)
+			*p = p[-1];
+		*p = s;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		a[i].ev->aux = RUN_TAG;
+		a[i].ev->pos = i;
+	}
+	chunk_free(q, c);
+	bk->head = NIL;
+	bk->n = 0;
+	q->nring -= n;
+	q->run_head = 0;
+	q->run_len = q->run_live = n;
 }
 
 /* ---- re-spreading ------------------------------------------------------------------ */
 
 static void reset_counts(struct evq *q)
 {
+	q->look_at = q->n_base / 2 + 64;
 	q->pops = q->pushes = 0;
 	q->late_in = q->late_sum = 0;
 	q->visited = q->taken = 0;
@@ -466,10 +554,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Bucket headers cost 8 bytes each: keep them fewer than half the events. */
+/* Bucket headers cost 8 bytes each: keep them fewer than half the events, or 64
+ * (half a kilobyte, so that a small queue has the horizon its spread needs). */
+#define SMALL_NB_LIMIT 64u
+
 static uint32_t nb_limit(size_t n)
 {
-	uint32_t lim = MIN_BUCKETS;
+	uint32_t lim = SMALL_NB_LIMIT;
 	while (lim < n / 2 && lim < (1u << 30))
 		lim *= 2;
 	return lim;
@@ -481,7 +572,7 @@ static uint32_t nb_limit(size_t n)
  * buckets hold about BUCKET_LOAD events; the horizon reaches the sample's 15/16
  * quantile, the rest goes to far.
  */
-static void estimate(struct sim_event **all, size_t n, simtime_t tmin,
+static void estimate(struct sim_event **all, size_t n, simtime_t tmin, simtime_t base,
 		     unsigned *shift, uint32_t *nb)
 {
 	enum { S = 256 };
@@ -491,11 +582,12 @@ static void estimate(struct sim_event **all, size_t n, simtime_t tmin,
 		s[i] = all[i * n / m]->time - tmin;
 	qsort(s, m, sizeof(s[0]), cmp_u64);
 
-	size_t j = m / 8;
-	double width = (double)BUCKET_LOAD * (double)(s[j] + 1) * (double)m /
+	/* (at least a few events in: the first alone says nothing of the spacing) */
+	size_t j = MAX(m / 8, MIN(m - 1, (size_t)4));
+	double width = (double)bucket_load(n) * (double)(s[j] + 1) * (double)m /
 		       ((double)(j + 1) * (double)n);
 	*shift = width < 2 ? 0 : MIN(log2_floor((uint64_t)width), 63);
-	uint64_t span = s[m - 1 - m / 16] >> *shift;
+	uint64_t span = (s[m - 1 - m / 16] + (tmin - base)) >> *shift;
 	uint32_t want = MIN_BUCKETS, lim = nb_limit(n);
 	while (want <= span && want < lim)
 		want *= 2;
@@ -504,7 +596,7 @@ static void estimate(struct sim_event **all, size_t n, simtime_t tmin,
 
 /* Re-spread every event over a ring of @nb buckets of 2^@shift ns; nb == 0 asks
  * for both to be estimated from the events. */
-static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
+static NOINLINE void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 {
 	size_t n = q->n, k = 0;
 	struct sim_event **all = g_new(struct sim_event *, n ? n : 1);
@@ -532,9 +624,25 @@ static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 	g_assert(k == n);
 	for (size_t i = 0; i < n; i++)
 		tmin = MIN(tmin, all[i]->time);
-	if (!nb && n)
-		estimate(all, n, tmin, &shift, &nb);
+	/* The ring starts at the last pop, not at the earliest event: the clock may
+	 * be anywhere in between, and pushes land from there on... */
+	simtime_t base = MIN(tmin, q->last);
+	bool estimated = !nb && n;
+	if (estimated)
+		estimate(all, n, tmin, base, &shift, &nb);
 	nb = MAX(nb, MIN_BUCKETS);
+	/* ...unless that would leave most of a large queue to far (one filled far
+	 * ahead of the clock): then from the earliest event. */
+	if (base < tmin && n > 128) {
+		size_t nfar = 0;
+		for (size_t i = 0; i < n; i++)
+			nfar += (all[i]->time >> shift) - (base >> shift) >= nb;
+		if (2 * nfar > n) {
+			base = tmin;
+			if (estimated)
+				estimate(all, n, tmin, base, &shift, &nb);
+		}
+	}
 
 	if (nb != q->nb) {
 		g_free(q->ring);
@@ -550,7 +658,7 @@ static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 	q->late.n = q->far.n = 0;
 	q->nring = 0;
 	q->shift = shift;
-	q->cur = tmin >> shift;
+	q->cur = base >> shift;
 	/* Near's share goes straight into the run, sorted once. */
 	uint32_t nrun = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -564,46 +672,56 @@ static void rebuild(struct evq *q, unsigned shift, uint32_t nb)
 	}
 	make_run(q, nrun);
 	g_free(all);
+	set_pull_at(q);
+	q->top = NULL;
 
+	/* Positions are 32 bits and EVQ_NONE is taken: n stays below it until the
+	 * next rebuild at the latest, at grow_at. */
+	g_assert(n <= (EVQ_NONE - 128) / 2);
 	q->n_base = n;
+	q->grow_at = 2 * n + 64;
 	reset_counts(q);
 }
 
 /*
  * Called every n/2 pops (so that a rebuild, O(n), costs O(1) a pop) to look at the
  * counts since the last look, and rebuild when the shape is off:
- *  - the population halved or doubled: estimate afresh from a sample;
- *  - the buckets cur passed held 4x too many events on average, or a quarter of
- *    the pushes went into a late heap that was 4x too large (too wide: near doing
- *    a heap's work), or the buckets held 4x too few (too narrow, many empty
- *    buckets): scale the width by the error;
+ *  - the population halved or doubled (give or take 64: a small queue that
+ *    breathes, 32 requests in flight one moment and 8 the next, keeps its shape
+ *    rather than re-estimating it from a handful of events): estimate afresh;
+ *  - the buckets cur passed held 4x too many events on average (bucket_load says
+ *    how many is right), or a quarter of the pushes went into a late heap that
+ *    was 4x too large (too wide: near doing a heap's work), or the buckets held
+ *    4x too few (too narrow, many empty buckets): scale the width by the error;
  *  - more than 1/8 of the pushes went to far: make the horizon 4x the geometric
  *    mean distance of those pushes, in buckets while the ring may grow, by widening
  *    the buckets beyond that.  A few 5 s timers never trigger this; a shifted load
  *    does, and gets the new horizon in one step.
  * Narrowing never shortens the horizon, or the two rules would undo each other.
  */
-static void adapt(struct evq *q)
+static NOINLINE void adapt(struct evq *q)
 {
 	unsigned shift = q->shift;
 	uint32_t nb = q->nb, lim = nb_limit(q->n);
-	uint64_t load = q->taken / (q->visited + 1);
-	uint64_t late_load = q->late_sum / (q->late_in + 1);
+	/* events per bucket, in sixteenths */
+	uint64_t target = 16 * bucket_load(q->n);
+	uint64_t load = 16 * q->taken / (q->visited + 1);
+	uint64_t late_load = 16 * q->late_sum / (q->late_in + 1);
 
-	if (q->n > 2 * q->n_base + 64 || 2 * q->n < q->n_base) {
+	if (q->n > q->grow_at || 2 * q->n + 64 < q->n_base) {
 		nb = 0;         /* start afresh from a sample */
 	} else {
 		unsigned d = 0;
-		if (q->visited >= 4 && load > 4 * BUCKET_LOAD)
-			d = log2_floor(load / BUCKET_LOAD);
-		else if (q->late_in * 4 > q->pushes && late_load > 4 * BUCKET_LOAD)
-			d = log2_floor(late_load / BUCKET_LOAD);
+		if (q->visited >= 4 && load > 4 * target)
+			d = log2_floor(load / target);
+		else if (q->late_in * 4 > q->pushes && late_load > 4 * target)
+			d = log2_floor(late_load / target);
 		d = MIN(MIN(d, shift), log2_floor(lim / nb));
 		if (d) {
 			shift -= d;
 			nb <<= d;
-		} else if (q->visited >= 4 && load * 4 < BUCKET_LOAD && shift < 63) {
-			d = MIN(log2_floor(BUCKET_LOAD / (load + 1)), 63 - shift);
+		} else if (q->visited >= 4 && load * 4 < target && shift < 63) {
+			d = MIN(log2_floor(target / (load + 1)), 63 - shift);
 			shift += d;
 			nb = MAX(nb >> d, MIN_BUCKETS);
 		}
@@ -626,20 +744,54 @@ static void adapt(struct evq *q)
 		reset_counts(q);
 }
 
-/* Near is empty: move cur to the next non-empty bucket. */
-static void refill(struct evq *q)
+/*
+ * Near is empty, the ring is not: move cur to the next non-empty bucket and make it
+ * the run.  (With the ring empty too, cur stays put: see find_top.)
+ */
+static void advance(struct evq *q)
 {
-	while (!q->run_live && !q->late.n) {
-		if (!q->nring) {
-			/* Nothing within the horizon: jump straight to far's minimum. */
-			q->cur = q->far.a[0].time >> q->shift;
-			pull_far(q);
-			continue;
-		}
+	struct bucket *bk;
+	g_assert(q->nring);
+	do {
 		q->cur++;
-		pull_far(q);
-		take_bucket(q);
+		q->visited++;
+		if (G_UNLIKELY(q->cur >= q->pull_at))
+			pull_far(q);
+		bk = &q->ring[q->cur & (q->nb - 1)];
+	} while (!bk->n);
+	take_bucket(q, bk);
+}
+
+/* The earliest event of near, or NULL when near is empty. */
+static inline struct sim_event *near_top(struct evq *q)
+{
+	while (q->run_head < q->run_len && !q->run[q->run_head].ev)
+		q->run_head++;
+	struct slot *r = q->run_head < q->run_len ? &q->run[q->run_head] : NULL;
+	if (q->late.n && (!r || slot_less(&q->late.a[0], r)))
+		return q->late.a[0].ev;
+	return r ? r->ev : NULL;
+}
+
+/*
+ * The earliest event, found afresh and cached in q->top; NULL when empty.
+ *
+ * With near and the ring both empty it is far's minimum, and cur does not jump
+ * there before it is popped.  Jumping at a mere peek would put cur ahead of the
+ * clock by the whole gap, and everything pushed into that gap meanwhile (all the
+ * traffic of a model whose only other event is a 5 s timer, the clock moving on
+ * through engine_try_advance) would land in near behind the far event, in late,
+ * to stay a heap until near next ran dry.
+ */
+static NOINLINE struct sim_event *find_top(struct evq *q)
+{
+	if (!q->run_live && !q->late.n) {
+		if (!q->nring)
+			return q->top = q->far.n ? q->far.a[0].ev : NULL;
+		advance(q);
+		return q->top = q->run[0].ev;   /* a fresh run, and late is empty */
 	}
+	return q->top = near_top(q);
 }
 
 /* ---- the interface --------------------------------------------------------------- */
@@ -653,6 +805,9 @@ struct evq *evq_new(void)
 	q->nb = MIN_BUCKETS;
 	q->ring = ring_new(q->nb);
 	q->free_chunk = NIL;
+	q->pull_at = UINT64_MAX;
+	q->grow_at = 64;
+	reset_counts(q);
 	return q;
 }
 
@@ -670,44 +825,60 @@ void evq_free(struct evq *q)
 	g_free(q);
 }
 
-void evq_push(struct evq *q, struct sim_event *ev)
+/* A push into the ring: O(1). */
+static inline void ring_push(struct evq *q, struct sim_event *ev, uint64_t vb)
 {
-	g_assert(q->n < EVQ_NONE);
-	q->n++;
-	q->pushes++;
-	place_event(q, ev);
-	if (ev->aux == FAR_TAG) {
+	bucket_append(q, (uint32_t)vb & (q->nb - 1), ev);
+	/* It precedes every far event: a top cached from far is stale (and no
+	 * other top can be: near sorts before the ring). */
+	if (G_UNLIKELY(q->top && q->top->aux == FAR_TAG))
+		q->top = NULL;
+}
+
+/* The pushes that the ring does not take, and those that make the queue grow. */
+static NOINLINE void push_other(struct evq *q, struct sim_event *ev)
+{
+	uint64_t vb = ev->time >> q->shift;
+	if (vb <= q->cur) {
+		near_push(q, ev);
+	} else if (vb - q->cur < q->nb) {
+		ring_push(q, ev, vb);
+	} else {
+		heap_push(&q->far, ev);
 		q->far_in++;
-		q->far_log += log2_floor((ev->time >> q->shift) - q->cur);
+		q->far_log += log2_floor(vb - q->cur);
+		if (q->far.a[0].ev == ev)
+			set_pull_at(q);
 	}
+	/* A new earliest event, if not in the ring, is where pop looks for it: the
+	 * run, late's top or far's top. */
+	if (q->top && ev->aux >= q->nb && slot_less_ev(ev, q->top))
+		q->top = ev;
 	/* Growth cannot wait for the next look: filling up does not pop. */
-	if (q->n > 2 * q->n_base + 64)
+	if (q->n > q->grow_at)
 		rebuild(q, 0, 0);
 }
 
-/* The earliest event of near, or NULL when near is empty. */
-static inline struct sim_event *near_top(struct evq *q)
+void evq_push(struct evq *q, struct sim_event *ev)
 {
-	while (q->run_head < q->run_len && !q->run[q->run_head].ev)
-		q->run_head++;
-	struct slot *r = q->run_head < q->run_len ? &q->run[q->run_head] : NULL;
-	if (q->late.n && (!r || slot_less(&q->late.a[0], r)))
-		return q->late.a[0].ev;
-	return r ? r->ev : NULL;
+	uint64_t vb = ev->time >> q->shift;
+	q->pushes++;
+	if (G_LIKELY(++q->n <= q->grow_at && vb > q->cur && vb - q->cur < q->nb))
+		ring_push(q, ev, vb);
+	else
+		push_other(q, ev);
 }
 
 struct sim_event *evq_peek(struct evq *q)
 {
-	struct sim_event *ev = near_top(q);
-	if (ev || !q->n)
-		return ev;
-	refill(q);
-	return near_top(q);
+	return q->top ? q->top : find_top(q);
 }
 
 void evq_remove(struct evq *q, struct sim_event *ev)
 {
 	uint32_t i = ev->pos;
+	if (ev == q->top)
+		q->top = NULL;
 	if (ev->aux == RUN_TAG) {
 		g_assert(i < q->run_len && q->run[i].ev == ev);
 		q->run[i].ev = NULL;
@@ -718,6 +889,7 @@ void evq_remove(struct evq *q, struct sim_event *ev)
 	} else if (ev->aux == FAR_TAG) {
 		g_assert(i < q->far.n && q->far.a[i].ev == ev);
 		heap_remove(&q->far, i);
+		set_pull_at(q);
 	} else {
 		bucket_remove(q, ev);
 	}
@@ -725,20 +897,52 @@ void evq_remove(struct evq *q, struct sim_event *ev)
 	q->n--;
 }
 
-struct sim_event *evq_pop(struct evq *q)
+/* Pop the top from late or, near and the ring empty, from far. */
+static NOINLINE void pop_other(struct evq *q, struct sim_event *ev)
 {
-	struct sim_event *ev = evq_peek(q);
-	if (!ev)
-		return NULL;
-	if (ev->aux == RUN_TAG) {
-		q->run_head++;
-		q->run_live--;
-	} else {
-		heap_remove(&q->late, 0);
-	}
+	bool far = ev->aux == FAR_TAG;
+	g_assert(ev->pos == 0 && (far ? !q->nring : ev->aux == LATE_TAG));
+	heap_remove(far ? &q->far : &q->late, 0);
 	ev->pos = EVQ_NONE;
 	q->n--;
-	if (++q->pops >= q->n_base / 2 + 64)
+	q->last = ev->time;
+	q->top = NULL;
+	if (!far)
+		return;
+	/*
+	 * cur jumps to it (see find_top), and the horizon with it.  Should far hold
+	 * most of the queue (filled far ahead of the last pop: the ring was laid
+	 * out from there), re-spread around the new time instead, in O(n) rather
+	 * than a heap removal per event.
+	 */
+	if (q->far.n > 64 && 2 * q->far.n > q->n) {
+		rebuild(q, 0, 0);
+		return;
+	}
+	q->cur = ev->time >> q->shift;
+	pull_far(q);
+}
+
+struct sim_event *evq_pop(struct evq *q)
+{
+	struct sim_event *ev = q->top ? q->top : find_top(q);
+	if (!ev)
+		return NULL;
+	if (G_LIKELY(ev->aux == RUN_TAG)) {
+		/* The first live event of the run (any before it are holes).  The
+		 * next is the new top unless late may hold an earlier one or it is a
+		 * hole (NULL: not known). */
+		uint32_t next = ev->pos + 1;
+		q->run_head = next;
+		q->run_live--;
+		q->top = !q->late.n && next < q->run_len ? q->run[next].ev : NULL;
+		ev->pos = EVQ_NONE;
+		q->n--;
+		q->last = ev->time;
+	} else {
+		pop_other(q, ev);
+	}
+	if (G_UNLIKELY(++q->pops >= q->look_at))
 		adapt(q);
 	return ev;
 }

@@ -399,6 +399,142 @@ START_TEST(reschedule_churn_stays_small)
 }
 END_TEST
 
+START_TEST(far_top_then_earlier_pushes)
+{
+	/* With nothing but far events pending, peek answers far's minimum without
+	 * moving the queue there: what is pushed before it afterwards, into the
+	 * ring, into near or into far, still comes out first. */
+	struct evq *q = evq_new();
+	struct sim_event t, a, b, c, d, e, f;
+	struct sim_event *all[] = { &t, &a, &b, &c, &d, &e, &f };
+	for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+		sim_event_init(all[i], NULL);
+	push_at(q, &t, 5 * NSEC_PER_SEC);
+	ck_assert_ptr_eq(evq_peek(q), &t);
+	push_at(q, &a, 2000);                   /* the ring */
+	ck_assert_ptr_eq(evq_peek(q), &a);
+	push_at(q, &b, 0);                      /* near */
+	ck_assert_ptr_eq(evq_peek(q), &b);
+	evq_remove(q, &b);
+	ck_assert_ptr_eq(evq_peek(q), &a);
+	push_at(q, &c, 5 * NSEC_PER_SEC - 1);   /* far, before the timer */
+	ck_assert_ptr_eq(evq_peek(q), &a);
+	ck_assert_ptr_eq(evq_pop(q), &a);
+	ck_assert_ptr_eq(evq_peek(q), &c);
+	push_at(q, &d, 4 * NSEC_PER_SEC);       /* far, the new minimum */
+	ck_assert_ptr_eq(evq_peek(q), &d);
+	ck_assert_ptr_eq(evq_pop(q), &d);
+	/* cur has jumped to 4 s: just after it, and at it again */
+	push_at(q, &e, 4 * NSEC_PER_SEC + 1);
+	push_at(q, &f, 4 * NSEC_PER_SEC);
+	ck_assert_ptr_eq(evq_pop(q), &f);
+	ck_assert_ptr_eq(evq_pop(q), &e);
+	ck_assert_ptr_eq(evq_peek(q), &c);
+	evq_remove(q, &c);
+	ck_assert_ptr_eq(evq_peek(q), &t);
+	ck_assert_ptr_eq(evq_pop(q), &t);
+	ck_assert_ptr_null(evq_peek(q));
+	ck_assert_uint_eq(evq_count(q), 0);
+	evq_free(q);
+}
+END_TEST
+
+START_TEST(small_queue_beside_a_timer)
+{
+	/*
+	 * The simulator's own shape: a periodic timer far ahead (20 ms here, so that
+	 * it fires), 32 requests each completing 10-25 us after the last and issuing
+	 * the next, tasks woken at the current instant or a little later, and a
+	 * clock that moves on in 1 us steps without popping while nothing is due
+	 * (engine_try_advance), peeking every time; a request now and then cancelled
+	 * and reissued.  Every other phase the device goes idle, leaving the timer
+	 * alone with the tasks.  Checked against brute force all along.
+	 */
+	enum { REQS = 32, TASKS = 4, N = 1 + REQS + TASKS, PHASE = 20000 };
+	const simtime_t period = 20 * NSEC_PER_MSEC;
+	struct evq *q = evq_new();
+	struct sim_event *evs = pool_new(N);
+	GRand *g = g_rand_new_with_seed(21);
+	simtime_t now = 0;
+	int fired = 0;
+	push_at(q, &evs[0], period);
+	for (int step = 0; step < 20 * PHASE; step++) {
+		bool idle = (step / PHASE) % 2;
+		if (step % PHASE == 0 && !idle)
+			for (int i = 1; i <= REQS; i++)
+				if (!sim_event_pending(&evs[i]))
+					push_at(q, &evs[i], now + (simtime_t)g_rand_int_range(g, 10000, 25000));
+		struct sim_event *want = ref_extreme(evs, N, false);
+		ck_assert_ptr_eq(evq_peek(q), want);
+		int r = g_rand_int_range(g, 0, 100);
+		if (want->time > now + 1000 && r < 70) {
+			now += 1000;            /* CPU time, inline */
+			if (r < 10) {
+				struct sim_event *t = &evs[1 + REQS + g_rand_int_range(g, 0, TASKS)];
+				if (sim_event_pending(t))
+					evq_remove(q, t);
+				push_at(q, t, now + (simtime_t)g_rand_int_range(g, 0, 3) * 500);
+			} else if (r < 12) {
+				struct sim_event *rq = &evs[1 + g_rand_int_range(g, 0, REQS)];
+				if (sim_event_pending(rq)) {
+					evq_remove(q, rq);
+					push_at(q, rq, now + (simtime_t)g_rand_int_range(g, 10000, 25000));
+				}
+			}
+			continue;
+		}
+		ck_assert_ptr_eq(evq_pop(q), want);
+		ck_assert_uint_ge(want->time, now);
+		now = want->time;
+		if (want == &evs[0]) {
+			fired++;
+			push_at(q, want, now + period);
+		} else if (want <= &evs[REQS] && !idle) {
+			push_at(q, want, now + (simtime_t)g_rand_int_range(g, 10000, 25000));
+		}
+	}
+	ck_assert_int_gt(fired, 10);
+	struct sim_event *prev = NULL;
+	while (evq_count(q)) {
+		struct sim_event *want = ref_extreme(evs, N, false);
+		ck_assert_ptr_eq(evq_pop(q), want);
+		ck_assert(!prev || ev_less(prev, want));
+		prev = want;
+	}
+	g_rand_free(g);
+	g_free(evs);
+	evq_free(q);
+}
+END_TEST
+
+START_TEST(filled_far_ahead)
+{
+	/* A large queue filled far ahead of its last pop (1000 s on, within 1 ms),
+	 * beside a few events close by, then drained in order. */
+	enum { N = 40000 };
+	struct evq *q = evq_new();
+	struct sim_event *evs = pool_new(N);
+	struct sim_event **want = g_new(struct sim_event *, N);
+	GRand *g = g_rand_new_with_seed(8);
+	for (int i = 0; i < N; i++) {
+		simtime_t t = i % 1000 == 0 ? (simtime_t)g_rand_int_range(g, 0, 1000) :
+			      1000 * NSEC_PER_SEC + (simtime_t)g_rand_int_range(g, 0, 1000000);
+		push_at(q, &evs[i], t);
+		want[i] = &evs[i];
+	}
+	qsort(want, N, sizeof(*want), cmp_ev_ptr);
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_eq(evq_peek(q), want[i]);
+		ck_assert_ptr_eq(evq_pop(q), want[i]);
+	}
+	ck_assert_ptr_null(evq_pop(q));
+	g_rand_free(g);
+	g_free(want);
+	g_free(evs);
+	evq_free(q);
+}
+END_TEST
+
 static Suite *evq_suite(void)
 {
 	Suite *s = suite_create("evq");
@@ -412,6 +548,9 @@ static Suite *evq_suite(void)
 	tcase_add_test(tc, hold_memory_flat);
 	tcase_add_test(tc, grow_and_shrink);
 	tcase_add_test(tc, reschedule_churn_stays_small);
+	tcase_add_test(tc, far_top_then_earlier_pushes);
+	tcase_add_test(tc, small_queue_beside_a_timer);
+	tcase_add_test(tc, filled_far_ahead);
 	suite_add_tcase(s, tc);
 	return s;
 }
