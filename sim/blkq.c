@@ -143,7 +143,7 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 		rq = t->plug = big;
 	}
 	if (!rq) {
-		rq = request_alloc(s, MIN(4u, max));
+		rq = request_alloc(s, 1);
 		rq->op = REQ_OP_WRITE;
 		rq->file = f;
 		rq->sector = sector;

@@ -17,8 +17,9 @@ static void *chunk_new(size_t size)
 #ifdef MADV_HUGEPAGE
 		madvise(mem, size, MADV_HUGEPAGE);
 #endif
-	} else {
-		mem = g_malloc(size);
+	} else if (posix_memalign(&mem, 64, size)) {
+		/* cache-line aligned: objects sized in whole lines stay on their lines */
+		g_error("out of memory (%zu bytes)", size);
 	}
 	memset(mem, 0, size);
 	return mem;

@@ -18,7 +18,9 @@ struct chunk_pool {
 	size_t bytes;                   /* total held */
 };
 
-void *chunk_alloc(struct chunk_pool *p, size_t size);  /* zeroed, 16-byte aligned */
+/* Zeroed and 16-byte aligned; chunks start on a cache line, so objects whose size
+ * is a multiple of 64 bytes never straddle one more line than they must. */
+void *chunk_alloc(struct chunk_pool *p, size_t size);
 void chunk_pool_free(struct chunk_pool *p);
 
 #endif

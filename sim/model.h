@@ -146,12 +146,14 @@ struct waiter {
 struct request;
 
 /* writeback_control: one pass of write_cache_pages over a file range. */
+#define WB_BATCH 16                     /* a folio_batch's worth, near the kernel's 15 */
 enum wb_sync_mode { WB_SYNC_NONE, WB_SYNC_ALL };
 
 struct wbc {
 	struct file *file;
 	uint64_t start, end;            /* page index range, inclusive */
 	uint64_t cursor;                /* next index to look at */
+	uint64_t prefetched;            /* blocks before this index were prefetched */
 	enum wb_sync_mode sync_mode;
 	enum xa_tag tag;                /* XA_DIRTY or XA_TOWRITE */
 	int64_t nr_to_write;            /* pages left in this pass's budget */

@@ -73,6 +73,27 @@ void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end)
 }
 
 /*
+ * Tagged pages are scattered over memory (blocks are allocated in the order they are
+ * first touched), so a scan that visits them one by one waits for one cache miss after
+ * another.  Like the kernel's folio_batch, look a batch up ahead and fetch its blocks
+ * together.  The scan still looks each page up afresh when it gets there, so it does
+ * exactly what it did without the batch, only sooner: a batch reused after writers
+ * ran would miss pages they tagged meanwhile.
+ */
+static void prefetch_batch(struct wbc *wbc)
+{
+	void *batch[WB_BATCH];
+	uint64_t i = wbc->cursor;
+	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, batch, WB_BATCH);
+	for (unsigned k = 0; k < n; k++) {
+		struct blk *b = batch[k];
+		__builtin_prefetch(b, 1);
+		__builtin_prefetch((char *)b + sizeof(*b) - 1, 1);
+	}
+	wbc->prefetched = i;
+}
+
+/*
  * Write the pages of wbc's range that carry wbc's tag.  Background writeback skips
  * pages still under writeback; data-integrity writeback waits for them and writes
  * them again.  Re-entrant through wbc->cursor.
@@ -83,6 +104,8 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 	struct file *f = wbc->file;
 
 	while (!wbc->done) {
+		if (wbc->cursor >= wbc->prefetched)
+			prefetch_batch(wbc);
 		struct blk *b = xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag);
 		if (!b) {
 			wbc->cursor = wbc->end + 1;     /* the range is exhausted */

@@ -3,13 +3,18 @@
 #include <glib.h>
 #include <string.h>
 
+/*
+ * The first cache line holds what a page-cache operation touches besides its slot:
+ * the tag words and the owner.  Nodes are whole lines (chunk memory is line aligned),
+ * so a lookup can fetch that line alongside the slot's (xa_load).
+ */
 struct xa_node {
 	uint64_t tags[XA_NR_TAGS];
-	struct xa_node *parent;
 	struct xarray *xa;              /* lets an entry holding its node find its owner */
+	struct xa_node *parent;
 	uint8_t offset;                 /* slot in the parent */
 	void *slots[XA_CHUNK_SIZE];     /* children, or entries at the bottom level */
-};
+} __attribute__((aligned(64)));
 
 void xa_init(struct xarray *xa, uint64_t nr_indices)
 {
@@ -48,7 +53,12 @@ void *xa_load(const struct xarray *xa, uint64_t index)
 	if (index >= xa->limit)
 		return NULL;
 	struct xa_node *n = leaf(xa, index);
-	return n ? n->slots[index & (XA_CHUNK_SIZE - 1)] : NULL;
+	if (!n)
+		return NULL;
+	/* Whoever looks a page up is about to tag it or find its file: start fetching
+	 * the tag line now, in parallel with the slot's line and the entry's. */
+	__builtin_prefetch(n, 1);
+	return n->slots[index & (XA_CHUNK_SIZE - 1)];
 }
 
 static struct xa_node *node_new(struct xarray *xa, struct xa_node *parent, unsigned offset)
@@ -173,49 +183,68 @@ void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum 
 		return NULL;
 	if (last >= xa->limit)
 		last = xa->limit - 1;
+	/* Walk down from the root; at each level take the first tagged slot at or after
+	 * i's.  When a node has none, resume in its parent after it, rather than from
+	 * the root again: a sparse tag costs a climb of one level, not a fresh walk. */
+	struct xa_node *n = xa->root;
+	unsigned level = xa->height;
 	while (i <= last) {
-		/* Walk down from the root; at each level take the first tagged slot at or
-		 * after i's slot.  If i's slot is passed, i jumps to that subtree's start. */
-		struct xa_node *n = xa->root;
-		unsigned level = xa->height;
-		bool restart = false;
-		while (level >= 1) {
-			unsigned shift = XA_CHUNK_SHIFT * (level - 1);
-			unsigned s = (i >> shift) & (XA_CHUNK_SIZE - 1);
-			uint64_t bits = n->tags[tag] & (~0ull << s);
-			if (!bits) {
-				/* Nothing further in this node: move i to the next sibling
-				 * subtree of n and start again from the root. */
-				unsigned up = shift + XA_CHUNK_SHIFT;
-				if (up >= 64)
-					return NULL;
-				uint64_t next = ((i >> up) + 1) << up;
-				if (next == 0 || next <= i)
-					return NULL;
-				i = next;
-				restart = true;
-				break;
+		unsigned shift = XA_CHUNK_SHIFT * (level - 1);
+		unsigned s = (i >> shift) & (XA_CHUNK_SIZE - 1);
+		uint64_t bits = n->tags[tag] & (~0ull << s);
+		if (!bits) {
+			for (;;) {
+				if (!n->parent)
+					return NULL;    /* the root has nothing further */
+				unsigned off = n->offset;
+				n = n->parent;
+				level++;
+				shift += XA_CHUNK_SHIFT;
+				if (off < XA_CHUNK_SIZE - 1) {
+					/* i becomes the first index of the next slot: keep the
+					 * bits above this node's digit. */
+					unsigned up = shift + XA_CHUNK_SHIFT;
+					uint64_t above = up >= 64 ? 0 : (i >> up) << up;
+					i = above | ((uint64_t)(off + 1) << shift);
+					break;
+				}
 			}
-			unsigned t = (unsigned)__builtin_ctzll(bits);
-			if (t != s) {
-				/* First index of slot t: keep the bits above this level. */
-				uint64_t above = shift + XA_CHUNK_SHIFT >= 64 ? 0 :
-					(i >> (shift + XA_CHUNK_SHIFT)) << (shift + XA_CHUNK_SHIFT);
-				i = above | ((uint64_t)t << shift);
-			}
-			if (level == 1) {
-				if (i > last)
-					return NULL;
-				*index = i;
-				return n->slots[t];
-			}
-			n = n->slots[t];
-			level--;
+			continue;
 		}
-		if (!restart)
-			break;
+		unsigned t = (unsigned)__builtin_ctzll(bits);
+		if (t != s) {
+			unsigned up = shift + XA_CHUNK_SHIFT;
+			uint64_t above = up >= 64 ? 0 : (i >> up) << up;
+			i = above | ((uint64_t)t << shift);
+			if (i > last)
+				return NULL;
+		}
+		if (level == 1) {
+			*index = i;
+			return n->slots[t];
+		}
+		n = n->slots[t];
+		level--;
 	}
 	return NULL;
+}
+
+unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
+		       enum xa_tag tag, void **out, unsigned n)
+{
+	unsigned got = 0;
+	uint64_t i = *index;
+	while (got < n) {
+		void *e = xa_find_tag(xa, &i, last, tag);
+		if (!e) {
+			i = last < UINT64_MAX ? last + 1 : last;
+			break;
+		}
+		out[got++] = e;
+		i++;
+	}
+	*index = i;
+	return got;
 }
 
 size_t xa_bytes(const struct xarray *xa)

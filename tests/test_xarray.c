@@ -83,7 +83,7 @@ START_TEST(random_against_reference)
 	GRand *g = g_rand_new_with_seed(3);
 	for (int step = 0; step < 200000; step++) {
 		uint64_t i = (uint64_t)g_rand_int_range(g, 0, (gint32)n);
-		switch (g_rand_int_range(g, 0, 5)) {
+		switch (g_rand_int_range(g, 0, 6)) {
 		case 0:
 		case 1:
 			xa_store(&xa, i, E(1));
@@ -111,6 +111,24 @@ START_TEST(random_against_reference)
 			} else {
 				ck_assert_ptr_null(e);
 			}
+			break;
+		}
+		case 5: {
+			/* The gang lookup returns the next 16 tagged entries to the end,
+			 * however far apart, and moves the index past the last. */
+			void *out[16];
+			uint64_t at = i, ref = i;
+			unsigned got = xa_gather_tag(&xa, &at, UINT64_MAX, XA_TOWRITE, out, 16);
+			unsigned want = 0;
+			uint64_t last_found = 0;
+			for (; ref < n && want < 16; ref++)
+				if (tag[ref]) {
+					want++;
+					last_found = ref;
+				}
+			ck_assert_uint_eq(got, want);
+			if (want == 16)
+				ck_assert_uint_eq(at, last_found + 1);
 			break;
 		}
 		}
