@@ -1,6 +1,7 @@
 #include "chunk.h"
 
 #include <glib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +24,20 @@ static void *chunk_new(size_t size)
 	}
 	memset(mem, 0, size);
 	return mem;
+}
+
+void *huge_calloc(size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		g_error("out of memory (%zu x %zu bytes)", nmemb, size);
+	size_t bytes = nmemb * size;
+	if (bytes < HUGE_SIZE) {
+		void *mem = calloc(1, bytes ? bytes : 1);
+		if (!mem)
+			g_error("out of memory (%zu bytes)", bytes);
+		return mem;
+	}
+	return chunk_new((bytes + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1));
 }
 
 void *chunk_alloc(struct chunk_pool *p, size_t size)

@@ -23,4 +23,8 @@ struct chunk_pool {
 void *chunk_alloc(struct chunk_pool *p, size_t size);
 void chunk_pool_free(struct chunk_pool *p);
 
+/* A zeroed array, in huge pages when it is large enough to hold one (PTE arrays of
+ * big mappings, indexed at random like the blocks they map).  Free with free(). */
+void *huge_calloc(size_t nmemb, size_t size);
+
 #endif

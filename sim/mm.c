@@ -29,7 +29,7 @@ struct mapping *sim_mmap(struct sim *s, struct process *p, struct file *f,
 	m->file = f;
 	m->pgoff = offset >> PAGE_SHIFT;
 	m->nr_pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	m->ptes = g_new0(struct pte, m->nr_pages);
+	m->ptes = huge_calloc(m->nr_pages, sizeof(struct pte));
 	m->id = (int)s->maps->len + 1;
 	g_ptr_array_add(p->mappings, m);
 	g_ptr_array_add(f->mappings, m);
@@ -228,6 +228,9 @@ enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool writ
 	struct page *p;
 	if (pte->bits & PTE_PRESENT) {
 		p = pte->page;
+		/* set_page_dirty will tag the block in its index node: fetch the node's
+		 * tag line while the policy decides. */
+		__builtin_prefetch(p->blk->node, 1);
 	} else {
 		struct blk *b = blk_get(m->file, m->pgoff + i);
 		if (read_page(t, b, &p) == OP_BLOCKED)

@@ -5,6 +5,7 @@
 #include "model.h"
 #include "policy.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void final_resume(struct task *t);
@@ -60,7 +61,7 @@ void sim_free(struct sim *s)
 	}
 	for (guint i = 0; i < s->maps->len; i++) {
 		struct mapping *m = s->maps->pdata[i];
-		g_free(m->ptes);
+		free(m->ptes);
 		g_free(m);
 	}
 	for (guint i = 0; i < s->pins->len; i++) {
