@@ -229,19 +229,132 @@ void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum 
 	return NULL;
 }
 
+/*
+ * The first bottom node at or after *index that its parent's tags say holds an entry
+ * with @tag, without touching the node itself; *index moves to the node's first index
+ * if it was before it.  NULL when there is none up to @last.
+ */
+static struct xa_node *next_tagged_leaf(const struct xarray *xa, uint64_t *index,
+					uint64_t last, enum xa_tag tag)
+{
+	if (xa->height == 1)
+		return *index <= last && (xa->root->tags[tag] >> (*index & (XA_CHUNK_SIZE - 1)))
+			? xa->root : NULL;
+	/* The entry below a tagged slot of a level-2 node is a leaf with the tag: find
+	 * the first index in a tagged leaf, searching the tree cut off one level up. */
+	uint64_t i = *index;
+	struct xa_node *n = xa->root;
+	unsigned level = xa->height;
+	while (i <= last) {
+		unsigned shift = XA_CHUNK_SHIFT * (level - 1);
+		unsigned s = (i >> shift) & (XA_CHUNK_SIZE - 1);
+		uint64_t bits = n->tags[tag] & (~0ull << s);
+		if (!bits) {
+			for (;;) {
+				if (!n->parent)
+					return NULL;
+				unsigned off = n->offset;
+				n = n->parent;
+				level++;
+				shift += XA_CHUNK_SHIFT;
+				if (off < XA_CHUNK_SIZE - 1) {
+					unsigned up = shift + XA_CHUNK_SHIFT;
+					uint64_t above = up >= 64 ? 0 : (i >> up) << up;
+					i = above | ((uint64_t)(off + 1) << shift);
+					break;
+				}
+			}
+			continue;
+		}
+		unsigned t = (unsigned)__builtin_ctzll(bits);
+		if (t != s) {
+			unsigned up = shift + XA_CHUNK_SHIFT;
+			uint64_t above = up >= 64 ? 0 : (i >> up) << up;
+			i = above | ((uint64_t)t << shift);
+			if (i > last)
+				return NULL;
+		}
+		if (level == 2) {
+			*index = i;
+			return n->slots[t];
+		}
+		n = n->slots[t];
+		level--;
+	}
+	return NULL;
+}
+
+/*
+ * Gathering entry by entry would wait for a leaf, then a slot, one entry at a time.
+ * Instead go in waves, each one's loads independent of each other so the memory
+ * system serves them together: the leaves that the level above says are tagged; their
+ * tag words, giving the slots; the slots, giving the entries.
+ */
 unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
 		       enum xa_tag tag, void **out, unsigned n)
 {
+	struct xa_node *leaves[64], *on[64];
+	uint64_t from[64];
+	unsigned slot[64];
 	unsigned got = 0;
 	uint64_t i = *index;
+	if (n > 64)
+		n = 64;
+	if (!xa->root || i >= xa->limit || n == 0)
+		return 0;
+	if (last >= xa->limit)
+		last = xa->limit - 1;
 	while (got < n) {
-		void *e = xa_find_tag(xa, &i, last, tag);
-		if (!e) {
+		/* Wave 1: up to n - got leaves, each holding at least one tagged entry
+		 * (at or after i in the first one: from[]). */
+		unsigned nl = 0;
+		bool exhausted = false;
+		uint64_t j = i;
+		while (nl < n - got) {
+			struct xa_node *leaf = next_tagged_leaf(xa, &j, last, tag);
+			if (!leaf) {
+				exhausted = true;
+				break;
+			}
+			__builtin_prefetch(leaf);
+			leaves[nl] = leaf;
+			from[nl++] = j;
+			uint64_t next = (j | (XA_CHUNK_SIZE - 1)) + 1;
+			if (next == 0 || next > last) {
+				exhausted = true;
+				break;
+			}
+			j = next;
+		}
+		/* Wave 2: their tag words give the slots to read. */
+		unsigned ne = 0;
+		uint64_t last_found = 0;
+		for (unsigned k = 0; k < nl && got + ne < n; k++) {
+			uint64_t base = from[k] & ~(uint64_t)(XA_CHUNK_SIZE - 1);
+			uint64_t bits = leaves[k]->tags[tag] & (~0ull << (from[k] - base));
+			while (bits && got + ne < n) {
+				unsigned t = (unsigned)__builtin_ctzll(bits);
+				bits &= bits - 1;
+				if (base + t > last)
+					break;
+				__builtin_prefetch(&leaves[k]->slots[t]);
+				on[ne] = leaves[k];
+				slot[ne++] = t;
+				last_found = base + t;
+			}
+		}
+		/* Wave 3: the entries. */
+		for (unsigned k = 0; k < ne; k++)
+			out[got++] = on[k]->slots[slot[k]];
+		if (got == n) {
+			i = last_found + 1;
+			break;
+		}
+		if (exhausted) {
 			i = last < UINT64_MAX ? last + 1 : last;
 			break;
 		}
-		out[got++] = e;
-		i++;
+		i = j;          /* every entry of those leaves taken: go on after them */
 	}
 	*index = i;
 	return got;

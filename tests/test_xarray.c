@@ -74,9 +74,12 @@ START_TEST(tag_iteration_in_order_skipping_untouched)
 }
 END_TEST
 
+/* One, two and four levels of nodes. */
+static const uint64_t reference_sizes[] = { 50, 3000, 300000 };
+
 START_TEST(random_against_reference)
 {
-	const uint64_t n = 300000;
+	const uint64_t n = reference_sizes[_i];
 	struct xarray xa;
 	xa_init(&xa, n);
 	guint8 *present = g_new0(guint8, n), *tag = g_new0(guint8, n);
@@ -146,7 +149,7 @@ static Suite *xarray_suite(void)
 	TCase *tc = tcase_create("index");
 	tcase_add_test(tc, store_load_erase);
 	tcase_add_test(tc, tag_iteration_in_order_skipping_untouched);
-	tcase_add_test(tc, random_against_reference);
+	tcase_add_loop_test(tc, random_against_reference, 0, G_N_ELEMENTS(reference_sizes));
 	suite_add_tcase(s, tc);
 	return s;
 }
