@@ -94,6 +94,18 @@ static struct pte *pte_of(struct mapping *m, uint64_t index)
 	return &m->ptes[index - m->pgoff];
 }
 
+/* Start fetching the PTEs that may map file page @index (writeback is about to
+ * write-protect them); a file with many mappings gets its first few only. */
+void mm_prefetch_ptes(struct file *f, uint64_t index)
+{
+	GPtrArray *maps = f->mappings;
+	for (guint i = 0; i < maps->len && i < 4; i++) {
+		struct pte *pte = pte_of(maps->pdata[i], index);
+		if (pte)
+			__builtin_prefetch(pte, 1);
+	}
+}
+
 /*
  * Walk every PTE that maps @p.  @fn returns true when it changed the PTE; TLBs are
  * flushed once per address space touched, as the kernel batches them per page.

@@ -387,6 +387,7 @@ void task_account(struct task *t, enum metric_counter cause, uint64_t ns);
 
 /* mm.c */
 void mm_mkclean(struct sim *s, struct task *t, struct page *p);
+void mm_prefetch_ptes(struct file *f, uint64_t index);
 void mm_repoint(struct sim *s, struct task *t, struct page *old, struct page *new,
 		struct mapping *fault_map, uint64_t fault_idx);
 void mm_zap_page(struct sim *s, struct task *t, struct page *p);

@@ -83,12 +83,14 @@ void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end)
 static void prefetch_batch(struct wbc *wbc)
 {
 	void *batch[WB_BATCH];
+	uint64_t idx[WB_BATCH];
 	uint64_t i = wbc->cursor;
-	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, batch, WB_BATCH);
+	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, batch, idx, WB_BATCH);
 	for (unsigned k = 0; k < n; k++) {
 		struct blk *b = batch[k];
 		__builtin_prefetch(b, 1);
 		__builtin_prefetch((char *)b + sizeof(*b) - 1, 1);
+		mm_prefetch_ptes(wbc->file, idx[k]);    /* for mm_mkclean */
 	}
 	wbc->prefetched = i;
 }

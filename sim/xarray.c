@@ -291,11 +291,12 @@ static struct xa_node *next_tagged_leaf(const struct xarray *xa, uint64_t *index
  * tag words, giving the slots; the slots, giving the entries.
  */
 unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
-		       enum xa_tag tag, void **out, unsigned n)
+		       enum xa_tag tag, void **out, uint64_t *indices, unsigned n)
 {
 	struct xa_node *leaves[64], *on[64];
 	uint64_t from[64];
 	unsigned slot[64];
+	uint64_t at[64];
 	unsigned got = 0;
 	uint64_t i = *index;
 	if (n > 64)
@@ -339,13 +340,17 @@ unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
 					break;
 				__builtin_prefetch(&leaves[k]->slots[t]);
 				on[ne] = leaves[k];
+				at[ne] = base + t;
 				slot[ne++] = t;
 				last_found = base + t;
 			}
 		}
 		/* Wave 3: the entries. */
-		for (unsigned k = 0; k < ne; k++)
+		for (unsigned k = 0; k < ne; k++) {
+			if (indices)
+				indices[got] = at[k];
 			out[got++] = on[k]->slots[slot[k]];
+		}
 		if (got == n) {
 			i = last_found + 1;
 			break;

@@ -56,12 +56,13 @@ bool xa_get_tag(const struct xarray *xa, uint64_t index, enum xa_tag tag);
 /* The first entry with @tag at an index in [*index, last]; updates *index.  NULL when
  * there is none.  XA_PRESENT finds every entry. */
 void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag);
-/* Up to @n entries with @tag at indices in [*index, last], in index order, into
- * @out; *index moves past the last one found (or past @last).  Returns how many.
+/* Up to @n (at most 64) entries with @tag at indices in [*index, last], in index
+ * order, into @out, and their indices into @indices unless it is NULL; *index moves
+ * past the last one found (or past @last).  Returns how many.
  * The gang lookup of find_get_pages_range_tag: a caller walking a range can touch
  * the entries of a whole batch at once rather than one cache miss at a time. */
 unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
-		       enum xa_tag tag, void **out, unsigned n);
+		       enum xa_tag tag, void **out, uint64_t *indices, unsigned n);
 bool xa_tagged(const struct xarray *xa, enum xa_tag tag);     /* any entry at all */
 size_t xa_bytes(const struct xarray *xa);
 

@@ -120,12 +120,15 @@ START_TEST(random_against_reference)
 			/* The gang lookup returns the next 16 tagged entries to the end,
 			 * however far apart, and moves the index past the last. */
 			void *out[16];
+			uint64_t idx[16];
 			uint64_t at = i, ref = i;
-			unsigned got = xa_gather_tag(&xa, &at, UINT64_MAX, XA_TOWRITE, out, 16);
+			unsigned got = xa_gather_tag(&xa, &at, UINT64_MAX, XA_TOWRITE, out, idx, 16);
 			unsigned want = 0;
 			uint64_t last_found = 0;
 			for (; ref < n && want < 16; ref++)
 				if (tag[ref]) {
+					if (want < got)
+						ck_assert_uint_eq(idx[want], ref);
 					want++;
 					last_found = ref;
 				}
