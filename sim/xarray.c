@@ -176,16 +176,18 @@ bool xa_tagged(const struct xarray *xa, enum xa_tag tag)
 	return xa->root && xa->root->tags[tag];
 }
 
-void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
+/*
+ * The walk both lookups share: down from the root, at each level the first tagged slot
+ * at or after i's; when a node has none, resume in its parent after it rather than
+ * from the root again, so a sparse tag costs a climb of one level, not a fresh walk.
+ * Stops at level @stop and returns the slot's content there: an entry at level 1, a
+ * bottom node at level 2 (whose parent says it holds a tagged entry).  *index becomes
+ * the first index under that slot at or after where it was.
+ */
+static void *walk_tagged(const struct xarray *xa, uint64_t *index, uint64_t last,
+			 enum xa_tag tag, unsigned stop)
 {
 	uint64_t i = *index;
-	if (!xa->root || i >= xa->limit)
-		return NULL;
-	if (last >= xa->limit)
-		last = xa->limit - 1;
-	/* Walk down from the root; at each level take the first tagged slot at or after
-	 * i's.  When a node has none, resume in its parent after it, rather than from
-	 * the root again: a sparse tag costs a climb of one level, not a fresh walk. */
 	struct xa_node *n = xa->root;
 	unsigned level = xa->height;
 	while (i <= last) {
@@ -219,7 +221,7 @@ void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum 
 			if (i > last)
 				return NULL;
 		}
-		if (level == 1) {
+		if (level == stop) {
 			*index = i;
 			return n->slots[t];
 		}
@@ -227,6 +229,15 @@ void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum 
 		level--;
 	}
 	return NULL;
+}
+
+void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
+{
+	if (!xa->root || *index >= xa->limit)
+		return NULL;
+	if (last >= xa->limit)
+		last = xa->limit - 1;
+	return walk_tagged(xa, index, last, tag, 1);
 }
 
 /*
@@ -240,48 +251,7 @@ static struct xa_node *next_tagged_leaf(const struct xarray *xa, uint64_t *index
 	if (xa->height == 1)
 		return *index <= last && (xa->root->tags[tag] >> (*index & (XA_CHUNK_SIZE - 1)))
 			? xa->root : NULL;
-	/* The entry below a tagged slot of a level-2 node is a leaf with the tag: find
-	 * the first index in a tagged leaf, searching the tree cut off one level up. */
-	uint64_t i = *index;
-	struct xa_node *n = xa->root;
-	unsigned level = xa->height;
-	while (i <= last) {
-		unsigned shift = XA_CHUNK_SHIFT * (level - 1);
-		unsigned s = (i >> shift) & (XA_CHUNK_SIZE - 1);
-		uint64_t bits = n->tags[tag] & (~0ull << s);
-		if (!bits) {
-			for (;;) {
-				if (!n->parent)
-					return NULL;
-				unsigned off = n->offset;
-				n = n->parent;
-				level++;
-				shift += XA_CHUNK_SHIFT;
-				if (off < XA_CHUNK_SIZE - 1) {
-					unsigned up = shift + XA_CHUNK_SHIFT;
-					uint64_t above = up >= 64 ? 0 : (i >> up) << up;
-					i = above | ((uint64_t)(off + 1) << shift);
-					break;
-				}
-			}
-			continue;
-		}
-		unsigned t = (unsigned)__builtin_ctzll(bits);
-		if (t != s) {
-			unsigned up = shift + XA_CHUNK_SHIFT;
-			uint64_t above = up >= 64 ? 0 : (i >> up) << up;
-			i = above | ((uint64_t)t << shift);
-			if (i > last)
-				return NULL;
-		}
-		if (level == 2) {
-			*index = i;
-			return n->slots[t];
-		}
-		n = n->slots[t];
-		level--;
-	}
-	return NULL;
+	return walk_tagged(xa, index, last, tag, 2);
 }
 
 /*
