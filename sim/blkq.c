@@ -120,7 +120,7 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 	struct sim *s = t->sim;
 	struct blk *b = p->blk;
 	struct file *f = blk_file(b);
-	uint64_t sector = f->base_sector + b->index;
+	uint64_t sector = f->base_sector + (uint64_t)(b - f->blocks);
 	unsigned max = (unsigned)(s->cfg.dev.max_request / PAGE_SIZE);
 	if (!max)
 		max = 1;
@@ -162,11 +162,11 @@ void submit_page_write(struct task *t, struct page *p, bool bounce)
 		metrics_gauge_bounce(s->m, +1);
 		task_cost(t, costs(s)->page_alloc, M_NR_COUNTERS);
 		task_cost(t, costs(s)->copy_page, M_CPU_COPY);
-		TRACE(s, t, "page_bounce", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, (uint64_t)b->index);
+		TRACE(s, t, "page_bounce", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, blk_index(b));
 	}
 	if (s->cfg.dev.integrity)
 		task_cost(t, costs(s)->checksum_page, M_CPU_CHECKSUM);
-	TRACE(s, t, "writeback_start", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, (uint64_t)b->index);
+	TRACE(s, t, "writeback_start", "ino=%d index=%" G_GUINT64_FORMAT, f->ino, blk_index(b));
 	if (rq->nr == max)
 		task_plug_flush(t);
 }

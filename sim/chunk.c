@@ -70,3 +70,21 @@ void chunk_pool_free(struct chunk_pool *p)
 	g_free(p->chunks);
 	memset(p, 0, sizeof(*p));
 }
+
+void *vm_reserve(size_t bytes)
+{
+	void *mem = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+#ifdef MADV_NOHUGEPAGE
+	madvise(mem, bytes ? bytes : 1, MADV_NOHUGEPAGE);
+#endif
+	return mem;
+}
+
+void vm_release(void *mem, size_t bytes)
+{
+	if (mem)
+		munmap(mem, bytes ? bytes : 1);
+}

@@ -27,4 +27,13 @@ void chunk_pool_free(struct chunk_pool *p);
  * big mappings, indexed at random like the blocks they map).  Free with free(). */
 void *huge_calloc(size_t nmemb, size_t size);
 
+/*
+ * Address space for a large array that is mostly never touched: zero-filled, and
+ * materialized by the kernel a page at a time where written, so a sparse array costs
+ * the pages it uses.  NULL when the address space cannot be had.  Not in huge pages:
+ * one touched index must not cost 2 MiB.
+ */
+void *vm_reserve(size_t bytes);
+void vm_release(void *mem, size_t bytes);
+
 #endif

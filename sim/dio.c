@@ -35,8 +35,8 @@ static unsigned invalidate_range(struct sim *s, struct task *t, struct file *f,
 {
 	unsigned stayed = 0;
 	uint64_t idx = first;
-	struct blk *b;
-	while ((b = xa_find_tag(&f->xa, &idx, last, XA_PRESENT))) {
+	while (xa_find_tag(&f->xa, &idx, last, XA_PRESENT)) {
+		struct blk *b = &f->blocks[idx];
 		if (b->page && !remove_from_page_cache(s, b->page)) {
 			stayed++;
 			TRACE(s, t, "dio_invalidate_fail", "ino=%d index=%" G_GUINT64_FORMAT

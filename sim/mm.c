@@ -120,7 +120,7 @@ static void rmap_walk(struct sim *s, struct task *t, struct page *p, rmap_fn fn,
 	struct process *flushed = NULL;
 	for (guint i = 0; i < maps->len; i++) {
 		struct mapping *m = maps->pdata[i];
-		struct pte *pte = pte_of(m, p->blk->index);
+		struct pte *pte = pte_of(m, blk_index(p->blk));
 		if (!pte || pte->page != p || !(pte->bits & PTE_PRESENT))
 			continue;
 		if (!fn(s, m, pte, arg))
@@ -240,9 +240,6 @@ enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool writ
 	struct page *p;
 	if (pte->bits & PTE_PRESENT) {
 		p = pte->page;
-		/* set_page_dirty will tag the block in its index node: fetch the node's
-		 * tag line while the policy decides. */
-		__builtin_prefetch(p->blk->node, 1);
 	} else {
 		struct blk *b = blk_get(m->file, m->pgoff + i);
 		if (read_page(t, b, &p) == OP_BLOCKED)
@@ -257,7 +254,7 @@ enum op_status fault_in(struct task *t, struct mapping *m, uint64_t i, bool writ
 				break;
 			case MODIFY_WAIT:
 				TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT,
-				      m->file->ino, (uint64_t)p->blk->index);
+				      m->file->ino, m->pgoff + i);
 				task_wait(t, p, STALL_STABLE);
 				return OP_BLOCKED;
 			case MODIFY_WAIT_PIN:

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "blkmap.h"
 #include "chunk.h"
 #include "config.h"
 #include "engine.h"
@@ -44,32 +45,33 @@ enum page_flags {
 struct page {
 	struct blk *blk;                /* the file block this is a copy of */
 	uint64_t content;
-	struct page *older;             /* next in blk->inflight (older copies under I/O) */
-	uint16_t flags;
-	uint16_t mapcount;              /* PTEs mapping this copy */
 	uint32_t refcount;              /* index + I/O + PTEs + pins */
 	uint32_t pincount;              /* FOLL_PIN references */
 	uint32_t dma_slot;              /* device: this copy's writeback awaits its DMA */
+	uint16_t flags;
+	uint16_t mapcount;              /* PTEs mapping this copy */
 };
 
 /*
  * One block of a file: the slot of the page-cache index, the oracle's shadow, and the
- * device's content.  Exists once the block is touched.
+ * device's content.  Blocks sit in the file's flat array (blkmap.h) at their page
+ * index; an untouched block is all zeroes, which is its initial state, and the index's
+ * XA_PRESENT mark says it has been touched.  Per-block flags are marks of the index
+ * (XA_DIVERGED, XA_OLDER_INFLIGHT) and older copies in flight are counted in
+ * sim->older_inflight, so that a block is exactly one cache line.
  */
 struct blk {
 	struct page *page;              /* the copy in the page cache index, or NULL */
-	struct page *inflight;          /* older copies still under I/O (forked) */
-	struct xa_node *node;           /* the index node holding this block's slot;
-					   through it, the file (blk_file) */
 	uint64_t shadow;                /* latest logical content (what programs wrote) */
 	uint64_t disk;                  /* what the device holds, volatile cache included */
 	uint64_t durable;               /* what survives a power cut */
-	uint32_t index;                 /* files have at most 2^32 pages (16 TiB) */
-	bool diverged;                  /* a modification was applied to a stale copy */
-	/* The block's first copy lives here, next to the block in memory: the common
-	 * case (one copy) costs one object and one cache miss, not two. */
+	/* The block's first copy lives here, in the block's own line: the common case
+	 * (one copy) costs one object and one cache miss, not two. */
 	struct page first;
 };
+
+_Static_assert(sizeof(struct page) == 32, "a page copy is half a line");
+_Static_assert(sizeof(struct blk) == 64, "a block is one cache line");
 
 /* ---- files and address spaces ---------------------------------------------- */
 
@@ -80,7 +82,9 @@ struct file {
 	uint64_t size;
 	uint64_t nr_pages;
 	uint64_t base_sector;           /* first block on the device */
-	struct xarray xa;               /* index -> struct blk */
+	struct blk *blocks;             /* indexed by page index (blkmap.h) */
+	size_t blocks_bytes;            /* reserved for them */
+	struct xarray xa;               /* the index's marks */
 	GPtrArray *mappings;            /* i_mmap: every mapping of this file */
 	/* writeback state (the inode's) */
 	uint64_t nr_dirty;
@@ -307,12 +311,12 @@ struct sim {
 	struct waiter waitq[1u << WAITQ_BITS];
 	/* page allocation */
 	void *free_pages;               /* free lists threaded through the objects */
-	void *free_blks;
-	struct chunk_pool pool;         /* blocks and page copies */
+	struct chunk_pool pool;         /* page copies other than blocks' first */
+	GHashTable *older_inflight;     /* blk -> forked copies of it still under I/O */
 #define REQ_CLASSES 24
 	struct request *free_requests[REQ_CLASSES];
 	struct request *live_requests;
-	uint64_t pages_alive, blks_alive;
+	uint64_t pages_alive;
 	/* run state */
 	bool final_phase;
 	enum sim_end end;
@@ -329,17 +333,30 @@ struct sim {
 
 static inline struct file *blk_file(const struct blk *b)
 {
-	return (struct file *)((char *)xa_node_array(b->node) - offsetof(struct file, xa));
+	return blkmap_owner(b);
+}
+
+static inline uint64_t blk_index(const struct blk *b)
+{
+	return (uint64_t)(b - blk_file(b)->blocks);
 }
 
 static inline void blk_set_tag(struct blk *b, enum xa_tag tag)
 {
-	xa_node_set_tag(b->node, b->index & (XA_CHUNK_SIZE - 1), tag);
+	struct file *f = blk_file(b);
+	xa_set_tag(&f->xa, (uint64_t)(b - f->blocks), tag);
 }
 
 static inline void blk_clear_tag(struct blk *b, enum xa_tag tag)
 {
-	xa_node_clear_tag(b->node, b->index & (XA_CHUNK_SIZE - 1), tag);
+	struct file *f = blk_file(b);
+	xa_clear_tag(&f->xa, (uint64_t)(b - f->blocks), tag);
+}
+
+static inline bool blk_get_tag(const struct blk *b, enum xa_tag tag)
+{
+	struct file *f = blk_file(b);
+	return xa_get_tag(&f->xa, (uint64_t)(b - f->blocks), tag);
 }
 
 /* ---- internal interfaces between the parts --------------------------------------------- */

@@ -15,9 +15,9 @@ void oracle_modified(struct sim *s, struct page *p, bool whole_page)
 {
 	struct blk *b = p->blk;
 	if (whole_page)
-		b->diverged = false;
+		blk_clear_tag(b, XA_DIVERGED);
 	else if (p->content != b->shadow)
-		b->diverged = true;
+		blk_set_tag(b, XA_DIVERGED);
 	p->content = ++s->version;
 	b->shadow = p->content;
 	blk_set_tag(b, XA_UNSYNCED);
@@ -27,7 +27,7 @@ void oracle_dio_write(struct sim *s, struct blk *b, uint64_t version)
 {
 	(void)s;
 	b->shadow = version;
-	b->diverged = false;
+	blk_clear_tag(b, XA_DIVERGED);
 	blk_set_tag(b, XA_UNSYNCED);
 }
 
@@ -44,11 +44,11 @@ void oracle_landed(struct sim *s, struct request *rq, struct bvec *v, uint64_t l
 	if (landed == b->disk) {
 		metrics_inc(s->m, M_REDUNDANT_WRITES);
 		TRACE(s, NULL, "redundant_write", "ino=%d index=%" G_GUINT64_FORMAT " version=%" G_GUINT64_FORMAT,
-		      blk_file(b)->ino, (uint64_t)b->index, landed);
+		      blk_file(b)->ino, blk_index(b), landed);
 	} else if (landed < b->disk) {
 		metrics_inc(s->m, M_STALE_OVERWRITES);
 		TRACE(s, NULL, "stale_overwrite", "ino=%d index=%" G_GUINT64_FORMAT " landed=%" G_GUINT64_FORMAT
-		      " held=%" G_GUINT64_FORMAT, blk_file(b)->ino, (uint64_t)b->index, landed, b->disk);
+		      " held=%" G_GUINT64_FORMAT, blk_file(b)->ino, blk_index(b), landed, b->disk);
 	}
 	b->disk = landed;
 	if (s->cfg.dev.write_cache) {
@@ -66,7 +66,7 @@ void oracle_read(struct sim *s, struct task *t, struct blk *b, uint64_t content)
 		return;
 	metrics_inc(s->m, M_STALE_READS);
 	TRACE(s, t, "stale_read", "ino=%d index=%" G_GUINT64_FORMAT " got=%" G_GUINT64_FORMAT
-	      " latest=%" G_GUINT64_FORMAT, blk_file(b)->ino, (uint64_t)b->index, content, b->shadow);
+	      " latest=%" G_GUINT64_FORMAT, blk_file(b)->ino, blk_index(b), content, b->shadow);
 }
 
 struct sync_check {
@@ -82,8 +82,8 @@ void oracle_sync_begin(struct sim *s, struct op *op, struct file *f, uint64_t fi
 	if (!op->snapshot)
 		op->snapshot = g_array_new(FALSE, FALSE, sizeof(struct sync_check));
 	uint64_t idx = first;
-	struct blk *b;
-	while ((b = xa_find_tag(&f->xa, &idx, last, XA_UNSYNCED))) {
+	while (xa_find_tag(&f->xa, &idx, last, XA_UNSYNCED)) {
+		struct blk *b = &f->blocks[idx];
 		struct sync_check c = { b, b->shadow };
 		g_array_append_val(op->snapshot, c);
 		idx++;
@@ -99,7 +99,7 @@ void oracle_sync_end(struct sim *s, struct task *t, struct op *op)
 		if (c->b->durable < c->version) {
 			metrics_inc(s->m, M_FSYNC_VIOLATIONS);
 			TRACE(s, t, "fsync_violation", "ino=%d index=%" G_GUINT64_FORMAT " durable=%" G_GUINT64_FORMAT
-			      " expected=%" G_GUINT64_FORMAT, blk_file(c->b)->ino, (uint64_t)c->b->index,
+			      " expected=%" G_GUINT64_FORMAT, blk_file(c->b)->ino, blk_index(c->b),
 			      c->b->durable, c->version);
 			return;         /* one violation per call */
 		}
@@ -111,13 +111,14 @@ void oracle_final(struct sim *s)
 	for (guint i = 0; i < s->files->len; i++) {
 		struct file *f = s->files->pdata[i];
 		uint64_t idx = 0;
-		struct blk *b;
-		while ((b = xa_find_tag(&f->xa, &idx, UINT64_MAX, XA_PRESENT))) {
-			if (b->durable != b->shadow || b->diverged) {
+		while (xa_find_tag(&f->xa, &idx, UINT64_MAX, XA_PRESENT)) {
+			struct blk *b = &f->blocks[idx];
+			bool diverged = xa_get_tag(&f->xa, idx, XA_DIVERGED);
+			if (b->durable != b->shadow || diverged) {
 				metrics_inc(s->m, M_LOST_WRITES);
 				TRACE(s, NULL, "lost_write", "ino=%d index=%" G_GUINT64_FORMAT " durable=%" G_GUINT64_FORMAT
 				      " latest=%" G_GUINT64_FORMAT "%s", f->ino, idx, b->durable, b->shadow,
-				      b->diverged ? " diverged" : "");
+				      diverged ? " diverged" : "");
 			}
 			struct page *p = b->page;
 			if (p && (p->flags & PG_uptodate) && !(p->flags & (PG_dirty | PG_writeback)) &&

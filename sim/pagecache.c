@@ -36,19 +36,15 @@ uint64_t pages_of(uint64_t off, uint64_t len, uint64_t *first)
 
 struct blk *blk_lookup(struct file *f, uint64_t index)
 {
-	return xa_load(&f->xa, index);
+	return xa_get_tag(&f->xa, index, XA_PRESENT) ? &f->blocks[index] : NULL;
 }
 
 struct blk *blk_get(struct file *f, uint64_t index)
 {
-	struct blk *b = xa_load(&f->xa, index);
-	if (b)
-		return b;
-	struct sim *s = f->sim;
-	b = slab_alloc(s, &s->free_blks, sizeof(*b));
-	b->index = (uint32_t)index;
-	s->blks_alive++;
-	b->node = xa_store(&f->xa, index, b);
+	struct blk *b = &f->blocks[index];
+	/* The block is the miss; start it before looking at the (cached) marks. */
+	__builtin_prefetch(b, 1);
+	xa_set_tag(&f->xa, index, XA_PRESENT);
 	return b;
 }
 
@@ -106,7 +102,7 @@ void set_page_dirty(struct sim *s, struct page *p)
 	s->nr_dirty++;
 	file_mark_dirty(s, f);
 	TRACE(s, NULL, "writeback_dirty_folio", "ino=%d index=%" G_GUINT64_FORMAT,
-	      f->ino, (uint64_t)p->blk->index);
+	      f->ino, blk_index(p->blk));
 }
 
 void clear_page_dirty(struct sim *s, struct page *p)
@@ -133,17 +129,24 @@ void page_set_writeback(struct sim *s, struct page *p)
 		blk_set_tag(p->blk, XA_WRITEBACK);
 }
 
-static void inflight_unlink(struct blk *b, struct page *p)
+/* A forked copy of @b finished its I/O: one fewer older copy in flight. */
+static void older_inflight_put(struct sim *s, struct blk *b)
 {
-	for (struct page **pp = &b->inflight; *pp; pp = &(*pp)->older) {
-		if (*pp == p) {
-			*pp = p->older;
-			p->older = NULL;
-			break;
-		}
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(s->older_inflight, b));
+	g_assert(n > 0);
+	if (--n) {
+		g_hash_table_insert(s->older_inflight, b, GUINT_TO_POINTER(n));
+		return;
 	}
-	if (!b->inflight)
-		blk_clear_tag(b, XA_OLDER_INFLIGHT);
+	g_hash_table_remove(s->older_inflight, b);
+	blk_clear_tag(b, XA_OLDER_INFLIGHT);
+}
+
+static void older_inflight_get(struct sim *s, struct blk *b)
+{
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(s->older_inflight, b));
+	g_hash_table_insert(s->older_inflight, b, GUINT_TO_POINTER(n + 1));
+	blk_set_tag(b, XA_OLDER_INFLIGHT);
 }
 
 void page_end_writeback(struct sim *s, struct page *p)
@@ -155,7 +158,7 @@ void page_end_writeback(struct sim *s, struct page *p)
 	if (page_in_index(p))
 		blk_clear_tag(b, XA_WRITEBACK);
 	else if (p->flags & PG_forked)
-		inflight_unlink(b, p);
+		older_inflight_put(s, b);
 	policy_end_writeback(s->policy, s, p);
 	wake_up_key(s, p);
 	wake_up_key(s, b);      /* waiters for every older copy of the block */
@@ -172,8 +175,9 @@ void page_modify(struct sim *s, struct page *p, bool whole_page)
 
 /*
  * Fork @old, which is under writeback: the copy takes its place in the index and in
- * every PTE, the old copy stays with its I/O and is reachable from blk->inflight for
- * whoever must wait for it.  CPU costs go to @t's debt.
+ * every PTE, the old copy stays with its I/O, counted in sim->older_inflight and marked
+ * XA_OLDER_INFLIGHT in the index for whoever must wait for it (waiters sleep on the
+ * block).  CPU costs go to @t's debt.
  */
 struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 		       struct mapping *fault_map, uint64_t fault_idx)
@@ -193,9 +197,7 @@ struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 	blk_clear_tag(b, XA_WRITEBACK);
 	b->page = new;
 	old->flags |= PG_forked | PG_orphan;
-	old->older = b->inflight;
-	b->inflight = old;
-	blk_set_tag(b, XA_OLDER_INFLIGHT);
+	older_inflight_get(s, b);
 	if (was_dirty)
 		set_page_dirty(s, new);
 
@@ -205,7 +207,7 @@ struct page *page_fork(struct sim *s, struct task *t, struct page *old,
 	metrics_inc(s->m, M_FORKS);
 	metrics_gauge_forked(s->m, +1);
 	TRACE(s, t, "page_fork", "ino=%d index=%" G_GUINT64_FORMAT " old=%" G_GUINT64_FORMAT,
-	      f->ino, (uint64_t)b->index, old->content);
+	      f->ino, blk_index(b), old->content);
 	return new;
 }
 
@@ -261,7 +263,7 @@ enum op_status read_page(struct task *t, struct blk *b, struct page **out)
 		struct request *rq = request_alloc(s, 1);
 		rq->op = REQ_OP_READ;
 		rq->file = blk_file(b);
-		rq->sector = blk_file(b)->base_sector + b->index;
+		rq->sector = blk_file(b)->base_sector + blk_index(b);
 		rq->nr = 1;
 		rq->vec[0] = (struct bvec){ .page = p, .dst = b };
 		rq->end_io = end_read;
@@ -278,9 +280,8 @@ uint64_t sim_cached_pages(struct sim *s)
 	for (guint i = 0; i < s->files->len; i++) {
 		struct file *f = s->files->pdata[i];
 		uint64_t idx = 0;
-		struct blk *b;
-		while ((b = xa_find_tag(&f->xa, &idx, UINT64_MAX, XA_PRESENT))) {
-			n += b->page != NULL;
+		while (xa_find_tag(&f->xa, &idx, UINT64_MAX, XA_PRESENT)) {
+			n += f->blocks[idx].page != NULL;
 			idx++;
 		}
 	}

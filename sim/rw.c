@@ -45,7 +45,7 @@ static struct page *prepare_modify(struct task *t, struct page *p, enum modify_s
 		return p;
 	case MODIFY_WAIT:
 		TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT,
-		      blk_file(p->blk)->ino, (uint64_t)p->blk->index);
+		      blk_file(p->blk)->ino, blk_index(p->blk));
 		task_wait(t, p, STALL_STABLE);
 		return NULL;
 	case MODIFY_WAIT_PIN:
@@ -255,7 +255,7 @@ enum op_status op_pin_write(struct task *t)
 			page_modify(s, p, bytes == PAGE_SIZE);
 			task_cost(t, copy_cost(s, bytes), M_NR_COUNTERS);
 			TRACE(s, t, "pin_write", "ino=%d index=%" G_GUINT64_FORMAT "%s%s",
-			      blk_file(p->blk)->ino, (uint64_t)p->blk->index,
+			      blk_file(p->blk)->ino, blk_index(p->blk),
 			      p->flags & PG_writeback ? " under_writeback" : "",
 			      page_in_index(p) ? "" : " orphan");
 		}

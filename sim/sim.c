@@ -25,6 +25,7 @@ struct sim *sim_new(const struct sim_config *cfg, struct policy *policy)
 	s->pins = g_ptr_array_new();
 	s->maps = g_ptr_array_new();
 	g_queue_init(&s->dirty_files);
+	s->older_inflight = g_hash_table_new(NULL, NULL);
 	for (unsigned i = 0; i < G_N_ELEMENTS(s->waitq); i++)
 		s->waitq[i].next = s->waitq[i].prev = &s->waitq[i];
 	s->dev = device_new(s);
@@ -49,6 +50,7 @@ void sim_free(struct sim *s)
 	for (guint i = 0; i < s->files->len; i++) {
 		struct file *f = s->files->pdata[i];
 		xa_destroy(&f->xa);
+		blkmap_release(f->blocks, f->blocks_bytes);
 		g_ptr_array_free(f->mappings, TRUE);
 		g_free(f->name);
 		g_free(f);
@@ -75,6 +77,7 @@ void sim_free(struct sim *s)
 	g_ptr_array_free(s->maps, TRUE);
 	g_ptr_array_free(s->pins, TRUE);
 	g_queue_clear(&s->dirty_files);
+	g_hash_table_destroy(s->older_inflight);
 	device_free(s->dev);
 	request_pool_destroy(s);
 	chunk_pool_free(&s->pool);
@@ -93,12 +96,17 @@ struct file *sim_file_new(struct sim *s, const char *name, uint64_t size)
 	struct file *f = g_new0(struct file, 1);
 	f->sim = s;
 	f->ino = (int)s->files->len + 1;
-	f->name = g_strdup(name);
 	f->size = size;
 	f->nr_pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	f->blocks = blkmap_reserve(f, f->nr_pages, sizeof(struct blk), &f->blocks_bytes);
+	if (!f->blocks || !xa_init(&f->xa, f->nr_pages)) {
+		blkmap_release(f->blocks, f->blocks_bytes);
+		g_free(f);
+		return NULL;
+	}
+	f->name = g_strdup(name);
 	f->base_sector = s->next_sector;
 	s->next_sector += f->nr_pages;
-	xa_init(&f->xa, f->nr_pages);
 	f->mappings = g_ptr_array_new();
 	g_ptr_array_add(s->files, f);
 	return f;
@@ -299,12 +307,17 @@ void sim_gauges(struct sim *s, struct sim_gauges *g)
 	g->stalled = (uint64_t)s->nr_stalled;
 }
 
+/*
+ * The model's memory for pages: the copies beyond blocks' first, and for each file its
+ * index's marks and its blocks.  A file's blocks are materialized 64 at a time (a 4 KiB
+ * page of the array) exactly where a node at the bottom of the index is live.
+ */
 size_t sim_model_bytes(struct sim *s)
 {
 	size_t n = s->pool.bytes;
 	for (guint i = 0; i < s->files->len; i++) {
 		struct file *f = s->files->pdata[i];
-		n += xa_bytes(&f->xa);
+		n += xa_bytes(&f->xa) + f->xa.nr_live[0] * XA_CHUNK_SIZE * sizeof(struct blk);
 	}
 	return n;
 }
@@ -328,7 +341,7 @@ bool page_under_writeback(const struct page *p)
 
 bool page_has_older_inflight(const struct page *p)
 {
-	return p->blk->inflight != NULL;
+	return blk_get_tag(p->blk, XA_OLDER_INFLIGHT);
 }
 
 bool sim_device_stable_writes(const struct sim *s)

@@ -47,6 +47,7 @@ typedef void (*sim_sample_fn)(void *data, struct sim *s);
 struct sim *sim_new(const struct sim_config *cfg, struct policy *policy);
 void sim_free(struct sim *s);
 
+/* NULL when the address space for its blocks cannot be reserved. */
 struct file *sim_file_new(struct sim *s, const char *name, uint64_t size);
 struct process *sim_process_new(struct sim *s, const char *name);
 /* MAP_SHARED of [offset, offset+size) of @f; both page aligned and inside the file. */

@@ -65,31 +65,27 @@ void wbc_init(struct wbc *w, struct file *f, uint64_t start, uint64_t end,
 void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end)
 {
 	uint64_t idx = start;
-	struct blk *b;
-	while ((b = xa_find_tag(&f->xa, &idx, end, XA_DIRTY))) {
-		blk_set_tag(b, XA_TOWRITE);
+	while (xa_find_tag(&f->xa, &idx, end, XA_DIRTY)) {
+		xa_set_tag(&f->xa, idx, XA_TOWRITE);
 		idx++;
 	}
 }
 
 /*
- * Tagged pages are scattered over memory (blocks are allocated in the order they are
- * first touched), so a scan that visits them one by one waits for one cache miss after
- * another.  Like the kernel's folio_batch, look a batch up ahead and fetch its blocks
- * together.  The scan still looks each page up afresh when it gets there, so it does
- * exactly what it did without the batch, only sooner: a batch reused after writers
- * ran would miss pages they tagged meanwhile.
+ * Tagged pages lie in index order, and so do their blocks in memory, but with gaps
+ * the hardware prefetcher does not cross (it stops at page boundaries).  Like the
+ * kernel's folio_batch, look a batch up ahead and fetch its blocks together.  The scan
+ * still looks each page up afresh when it gets there, so it does exactly what it did
+ * without the batch, only sooner: a batch reused after writers ran would miss pages
+ * they tagged meanwhile.
  */
 static void prefetch_batch(struct wbc *wbc)
 {
-	void *batch[WB_BATCH];
 	uint64_t idx[WB_BATCH];
 	uint64_t i = wbc->cursor;
-	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, batch, idx, WB_BATCH);
+	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, idx, WB_BATCH);
 	for (unsigned k = 0; k < n; k++) {
-		struct blk *b = batch[k];
-		__builtin_prefetch(b, 1);
-		__builtin_prefetch((char *)b + sizeof(*b) - 1, 1);
+		__builtin_prefetch(&wbc->file->blocks[idx[k]], 1);
 		mm_prefetch_ptes(wbc->file, idx[k]);    /* for mm_mkclean */
 	}
 	wbc->prefetched = i;
@@ -108,11 +104,11 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 	while (!wbc->done) {
 		if (wbc->cursor >= wbc->prefetched)
 			prefetch_batch(wbc);
-		struct blk *b = xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag);
-		if (!b) {
+		if (!xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag)) {
 			wbc->cursor = wbc->end + 1;     /* the range is exhausted */
 			break;
 		}
+		struct blk *b = &f->blocks[wbc->cursor];
 		struct page *p = b->page;
 		if (!p || !(p->flags & PG_dirty)) {
 			blk_clear_tag(b, XA_TOWRITE);
@@ -138,7 +134,7 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 				continue;
 			}
 			TRACE(s, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT " older",
-			      f->ino, (uint64_t)b->index);
+			      f->ino, wbc->cursor);
 			task_wait(t, b, STALL_REFORK);
 			return WB_BLOCKED;
 		}
@@ -170,16 +166,14 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 bool wait_on_writeback_range(struct task *t, struct file *f, uint64_t *cursor, uint64_t start,
 			     uint64_t end, bool forked_too)
 {
-	struct blk *b = xa_find_tag(&f->xa, cursor, end, XA_WRITEBACK);
-	if (b) {
-		task_wait(t, b->page, STALL_IO);
+	if (xa_find_tag(&f->xa, cursor, end, XA_WRITEBACK)) {
+		task_wait(t, f->blocks[*cursor].page, STALL_IO);
 		return false;
 	}
 	if (forked_too) {
 		uint64_t idx = start;
-		b = xa_find_tag(&f->xa, &idx, end, XA_OLDER_INFLIGHT);
-		if (b) {
-			task_wait(t, b, STALL_IO);
+		if (xa_find_tag(&f->xa, &idx, end, XA_OLDER_INFLIGHT)) {
+			task_wait(t, &f->blocks[idx], STALL_IO);
 			return false;
 		}
 	}

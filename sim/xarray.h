@@ -1,11 +1,17 @@
 /*
- * xarray — a sparse index from page index to pointer with per-entry tags, in the
- * manner of the kernel's XArray / radix tree: 64-way nodes, and for each tag a bitmap
- * per node whose bit says "some entry below this slot has the tag".  Finding the next
- * tagged entry therefore skips untouched and untagged ranges a word at a time.
+ * xarray — the marks of a file's page-cache index, in the manner of the kernel's XArray
+ * marks (tags): for each mark a bit per page index, and above those a summary bit per
+ * 64 indices, per 64^2 and so on, so finding the next marked index skips unmarked
+ * ranges a word at a time.
  *
- * The height is fixed when the array is created (files have a size), so nodes never
- * move and lookups are a fixed number of steps.
+ * The entries are not here.  A file's blocks sit in a flat array indexed by page index
+ * (blkmap.h), so finding an entry is arithmetic, and a scan in index order walks
+ * memory in address order.  Which entries exist is the XA_PRESENT mark.
+ *
+ * Each level is a flat array of 64-byte nodes (one cache line: every mark of 64
+ * children), node j of level L covering indices [j * 64^(L+1), (j + 1) * 64^(L+1)).
+ * No pointers, so a lookup is a fixed computation.  Levels are reserved address space
+ * that the kernel materializes only where written: memory follows the indices marked.
  */
 #ifndef WBSIM_XARRAY_H
 #define WBSIM_XARRAY_H
@@ -14,56 +20,93 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chunk.h"
-
 #define XA_CHUNK_SHIFT 6
 #define XA_CHUNK_SIZE (1u << XA_CHUNK_SHIFT)
+#define XA_NODE_WORDS 8                 /* one 64-byte line per node */
+#define XA_MAX_HEIGHT 6                 /* 64^6 = 2^36 indices: files have at most 2^32 */
 
 enum xa_tag {
-	XA_PRESENT,             /* maintained by the array: the slot is occupied */
+	XA_PRESENT,             /* the entry exists (never cleared) */
 	XA_DIRTY,               /* PAGECACHE_TAG_DIRTY */
 	XA_TOWRITE,             /* PAGECACHE_TAG_TOWRITE */
 	XA_WRITEBACK,           /* PAGECACHE_TAG_WRITEBACK */
 	XA_OLDER_INFLIGHT,      /* an older copy of the block is still under I/O */
 	XA_UNSYNCED,            /* oracle: the block's durable content lags its shadow */
+	XA_DIVERGED,            /* oracle: a modification was applied to a stale copy */
 	XA_NR_TAGS
 };
 
-struct xa_node;
+_Static_assert(XA_NR_TAGS <= XA_NODE_WORDS, "a node holds one word per mark");
 
 struct xarray {
-	struct xa_node *root;
-	unsigned height;        /* levels of nodes; index < 64^height */
-	uint64_t limit;         /* number of indices */
-	size_t nr_nodes;
-	struct chunk_pool pool;         /* nodes live here until xa_destroy */
+	uint64_t *level[XA_MAX_HEIGHT];
+	size_t level_bytes[XA_MAX_HEIGHT];      /* reserved */
+	unsigned height;                        /* the top level has one node */
+	uint64_t limit;                         /* number of indices */
+	uint64_t nr_live[XA_MAX_HEIGHT];        /* nodes holding a present index */
 };
 
-void xa_init(struct xarray *xa, uint64_t nr_indices);
-void xa_destroy(struct xarray *xa);                    /* frees nodes, not entries */
-void *xa_load(const struct xarray *xa, uint64_t index);
-/* Returns the bottom node holding the entry: with its slot (index % 64) it lets
- * the owner change the entry's tags without walking down from the root again. */
-struct xa_node *xa_store(struct xarray *xa, uint64_t index, void *entry);  /* entry != NULL */
-struct xarray *xa_node_array(const struct xa_node *n);
-void xa_node_set_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
-void xa_node_clear_tag(struct xa_node *n, unsigned slot, enum xa_tag tag);
-bool xa_node_get_tag(const struct xa_node *n, unsigned slot, enum xa_tag tag);
-void xa_erase(struct xarray *xa, uint64_t index);      /* clears every tag */
-void xa_set_tag(struct xarray *xa, uint64_t index, enum xa_tag tag);
-void xa_clear_tag(struct xarray *xa, uint64_t index, enum xa_tag tag);
-bool xa_get_tag(const struct xarray *xa, uint64_t index, enum xa_tag tag);
-/* The first entry with @tag at an index in [*index, last]; updates *index.  NULL when
- * there is none.  XA_PRESENT finds every entry. */
-void *xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag);
-/* Up to @n (at most 64) entries with @tag at indices in [*index, last], in index
- * order, into @out, and their indices into @indices unless it is NULL; *index moves
- * past the last one found (or past @last).  Returns how many.
- * The gang lookup of find_get_pages_range_tag: a caller walking a range can touch
- * the entries of a whole batch at once rather than one cache miss at a time. */
+/* false when the address space for the levels cannot be reserved. */
+bool xa_init(struct xarray *xa, uint64_t nr_indices);
+void xa_destroy(struct xarray *xa);
+
+static inline uint64_t *xa_node(const struct xarray *xa, unsigned level, uint64_t j)
+{
+	return xa->level[level] + j * XA_NODE_WORDS;
+}
+
+/* The word of level 0 holding @index's @tag bit. */
+static inline uint64_t *xa_leaf_word(const struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	return xa_node(xa, 0, index >> XA_CHUNK_SHIFT) + tag;
+}
+
+static inline bool xa_get_tag(const struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	return index < xa->limit && (*xa_leaf_word(xa, index, tag) >> (index & (XA_CHUNK_SIZE - 1)) & 1);
+}
+
+void xa_tag_up(struct xarray *xa, uint64_t index, enum xa_tag tag);
+void xa_untag_up(struct xarray *xa, uint64_t index, enum xa_tag tag);
+
+/* @index < limit.  Setting a mark other than XA_PRESENT needs the entry present. */
+static inline void xa_set_tag(struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	uint64_t w = *xa_leaf_word(xa, index, tag);
+	uint64_t bit = 1ull << (index & (XA_CHUNK_SIZE - 1));
+	if (w & bit)
+		return;
+	if (w) {
+		/* The node already had the mark: the levels above say so already. */
+		*xa_leaf_word(xa, index, tag) = w | bit;
+		return;
+	}
+	xa_tag_up(xa, index, tag);
+}
+
+/* Clearing XA_PRESENT is not allowed: entries, once they exist, stay. */
+static inline void xa_clear_tag(struct xarray *xa, uint64_t index, enum xa_tag tag)
+{
+	uint64_t w = *xa_leaf_word(xa, index, tag);
+	uint64_t bit = 1ull << (index & (XA_CHUNK_SIZE - 1));
+	if (!(w & bit))
+		return;         /* no write: an untouched node stays unmaterialized */
+	if (w != bit) {
+		*xa_leaf_word(xa, index, tag) = w & ~bit;
+		return;
+	}
+	xa_untag_up(xa, index, tag);
+}
+
+/* The first index with @tag in [*index, last]: true and *index set to it, or false. */
+bool xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag);
+/* Up to @n indices with @tag in [*index, last], in order, into @out; *index moves past
+ * the last one found (or past @last when fewer were found).  Returns how many. */
 unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
-		       enum xa_tag tag, void **out, uint64_t *indices, unsigned n);
-bool xa_tagged(const struct xarray *xa, enum xa_tag tag);     /* any entry at all */
+		       enum xa_tag tag, uint64_t *out, unsigned n);
+bool xa_tagged(const struct xarray *xa, enum xa_tag tag);     /* any index at all */
+/* Memory the levels occupy: the pages of them the kernel has materialized, which are
+ * those holding a present index's node. */
 size_t xa_bytes(const struct xarray *xa);
 
 #endif
