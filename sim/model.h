@@ -158,6 +158,7 @@ struct wbc {
 	uint64_t start, end;            /* page index range, inclusive */
 	uint64_t cursor;                /* next index to look at */
 	uint64_t prefetched;            /* blocks before this index were prefetched */
+	uint64_t refill;                /* prefetch more when the cursor gets here */
 	enum wb_sync_mode sync_mode;
 	enum xa_tag tag;                /* XA_DIRTY or XA_TOWRITE */
 	int64_t nr_to_write;            /* pages left in this pass's budget */
@@ -357,6 +358,17 @@ static inline bool blk_get_tag(const struct blk *b, enum xa_tag tag)
 {
 	struct file *f = blk_file(b);
 	return xa_get_tag(&f->xa, (uint64_t)(b - f->blocks), tag);
+}
+
+/*
+ * Start fetching what touching page @index of @f needs: its block, and the index node
+ * with its marks.  Both addresses are arithmetic, so the two misses overlap, and they
+ * can start before whatever else (a PTE) says which copy of the page to touch.
+ */
+static inline void blk_prefetch(const struct file *f, uint64_t index)
+{
+	__builtin_prefetch(&f->blocks[index], 1);
+	__builtin_prefetch(xa_leaf_word(&f->xa, index, XA_PRESENT), 1);
 }
 
 /* ---- internal interfaces between the parts --------------------------------------------- */

@@ -42,8 +42,7 @@ struct blk *blk_lookup(struct file *f, uint64_t index)
 struct blk *blk_get(struct file *f, uint64_t index)
 {
 	struct blk *b = &f->blocks[index];
-	/* The block is the miss; start it before looking at the (cached) marks. */
-	__builtin_prefetch(b, 1);
+	blk_prefetch(f, index);
 	xa_set_tag(&f->xa, index, XA_PRESENT);
 	return b;
 }

@@ -142,6 +142,9 @@ enum op_status op_store(struct task *t)
 	if (op->phase == PH_ENTRY) {
 		range_init(op, 0);
 		op->phase = PH_PAGE;
+		/* The PTE says which copy to touch, but the block holding the usual one
+		 * and its marks need not wait for it. */
+		blk_prefetch(m->file, m->pgoff + op->first);
 	}
 	while (op->cursor <= op->last) {
 		if (op->phase == PH_PAGE) {

@@ -82,13 +82,16 @@ void tag_pages_for_writeback(struct file *f, uint64_t start, uint64_t end)
 static void prefetch_batch(struct wbc *wbc)
 {
 	uint64_t idx[WB_BATCH];
-	uint64_t i = wbc->cursor;
+	uint64_t i = MAX(wbc->cursor, wbc->prefetched);
 	unsigned n = xa_gather_tag(&wbc->file->xa, &i, wbc->end, wbc->tag, idx, WB_BATCH);
 	for (unsigned k = 0; k < n; k++) {
 		__builtin_prefetch(&wbc->file->blocks[idx[k]], 1);
 		mm_prefetch_ptes(wbc->file, idx[k]);    /* for mm_mkclean */
 	}
 	wbc->prefetched = i;
+	/* The next batch is fetched when the scan is half-way through this one, so the
+	 * blocks it reaches were always asked for several pages earlier. */
+	wbc->refill = n > WB_BATCH / 2 ? idx[n - WB_BATCH / 2] : i;
 }
 
 /*
@@ -102,7 +105,7 @@ enum wb_result write_cache_pages(struct task *t, struct wbc *wbc)
 	struct file *f = wbc->file;
 
 	while (!wbc->done) {
-		if (wbc->cursor >= wbc->prefetched)
+		if (wbc->cursor >= wbc->refill)
 			prefetch_batch(wbc);
 		if (!xa_find_tag(&f->xa, &wbc->cursor, wbc->end, wbc->tag)) {
 			wbc->cursor = wbc->end + 1;     /* the range is exhausted */
