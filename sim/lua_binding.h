@@ -57,6 +57,7 @@ struct lfile {
 	struct file *f;                 /* NULL until the sim exists */
 	const char *name;
 	uint64_t size;
+	const char *where;              /* file:line of the declaration */
 };
 
 struct lproc {

@@ -63,8 +63,11 @@ static void declare(lua_State *L, struct lstate *st, enum ltype type, void *obj)
 	d->obj = obj;
 	anchor(L, -1);
 	g_ptr_array_add(st->decls, d);
-	if (st->s)
+	if (st->s) {
 		ldecl_instantiate(st, d);
+		if (st->error)
+			luaL_error(L, "%s", st->error);
+	}
 }
 
 static const char *opt_string(lua_State *L, int t, const char *field, const char *call)
@@ -434,6 +437,7 @@ static int l_file(lua_State *L)
 	struct lfile *f = lobj_new(L, LT_FILE, sizeof(*f), 0);
 	f->name = lstate_strdup(st, name);
 	f->size = size;
+	f->where = lstate_strdup(st, lstate_where(st, L, 1));
 	declare(L, st, LT_FILE, f);
 	return 1;
 }
@@ -589,6 +593,16 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 		struct lfile *f = d->obj;
 		if (!f->f)
 			f->f = sim_file_new(s, f->name, f->size);
+		if (!f->f) {
+			/* Blocks and marks are address space reserved for the whole file;
+			 * files declared together can outgrow what the process has. */
+			char *msg = g_strdup_printf("%s: sim.file: cannot reserve address space for "
+						    "file '%s' of %" G_GUINT64_FORMAT " bytes (the "
+						    "files declared so far use up what this process has)",
+						    f->where, f->name, f->size);
+			lstate_fail(st, SCENARIO_ERROR_RUNTIME, msg);
+			g_free(msg);
+		}
 		break;
 	}
 	case LT_PROC: {
@@ -617,7 +631,7 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 
 void ldecl_instantiate_all(struct lstate *st)
 {
-	for (guint i = 0; i < st->decls->len; i++)
+	for (guint i = 0; i < st->decls->len && !st->error; i++)
 		ldecl_instantiate(st, st->decls->pdata[i]);
 }
 

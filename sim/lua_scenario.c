@@ -193,7 +193,7 @@ struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
 	sim_set_sampler(s, sample, timeline);
 	ldecl_instantiate_all(st);
 
-	enum sim_end end = sim_run(s);
+	enum sim_end end = st->error ? SIM_END_STOPPED : sim_run(s);
 
 	struct run_result *r = NULL;
 	if (st->error) {
