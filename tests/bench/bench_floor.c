@@ -1,10 +1,10 @@
 /*
  * bench_floor — what this machine's memory allows a random buffered write over a big
- * file, before any simulation: the least any sparse page cache must touch.  The page
- * index is the model's (64-way leaves of 640 bytes), blocks are 96 bytes allocated in
- * first-touch order (random, as random writes allocate them), and each "write" reads
- * the leaf slot, then the block it points to, then sets the leaf's dirty tag bit and
- * the block's content: two dependent random reads and one more line.
+ * file, before any simulation: the least the model's layout must touch.  As in the
+ * model, blocks are 64-byte lines in one flat array indexed by page index, and the
+ * index's marks are one 64-byte node per 64 pages; each "write" reads its block, sets
+ * the node's dirty bit and writes the block's content: one random miss for the block
+ * and one for the node (independent of each other: both addresses are arithmetic).
  *
  * Two loops over the same memory:
  *   independent  each write's page comes from the RNG alone, so the out-of-order core
@@ -24,15 +24,12 @@
 #include <sys/mman.h>
 #include <time.h>
 
-struct leaf {
-	uint64_t tags[6];
-	void *owner, *parent;
-	uint64_t offset;
-	struct blk *slots[64];
-} __attribute__((aligned(64)));
+struct node {
+	uint64_t tags[8];               /* struct xarray's node: a word per mark */
+};
 
 struct blk {
-	uint64_t w[12];                 /* 96 bytes, like struct blk with its first page */
+	uint64_t w[8];                  /* 64 bytes, like struct blk with its first page */
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -53,32 +50,32 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void *huge_zalloc(size_t bytes)
+/* Zeroed, in 4 KiB pages, as the model reserves its arrays. */
+static void *zalloc(size_t bytes)
 {
-	size_t huge = 2u << 20;
-	bytes = (bytes + huge - 1) & ~(huge - 1);
-	void *mem = NULL;
-	if (posix_memalign(&mem, huge, bytes)) {
+	void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
 		fprintf(stderr, "bench_floor: out of memory\n");
 		exit(2);
 	}
-#ifdef MADV_HUGEPAGE
-	madvise(mem, bytes, MADV_HUGEPAGE);      /* as the model's chunks are */
+#ifdef MADV_NOHUGEPAGE
+	madvise(mem, bytes, MADV_NOHUGEPAGE);
 #endif
 	memset(mem, 0, bytes);
 	return mem;
 }
 
-static uint64_t run(struct leaf *leaves, uint64_t pages, uint64_t writes, int serial,
-		    double *ns_per_write)
+static uint64_t __attribute__((noinline)) run(struct node *nodes, struct blk *blks,
+					      uint64_t pages, uint64_t writes, int serial,
+					      double *ns_per_write)
 {
 	uint64_t sum = 0, dep = 0;
 	double t0 = now_s();
 	for (uint64_t k = 0; k < writes; k++) {
 		uint64_t i = (next_rand() ^ dep) % pages;
-		struct leaf *l = &leaves[i / 64];
-		struct blk *b = l->slots[i % 64];
-		l->tags[1] |= 1ull << (i % 64);
+		struct blk *b = &blks[i];
+		nodes[i / 64].tags[1] |= 1ull << (i % 64);
 		b->w[1] = k;
 		sum += b->w[0];
 		if (serial)
@@ -97,33 +94,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pages -= pages % 64;
-	struct leaf *leaves = huge_zalloc(pages / 64 * sizeof(struct leaf));
-	struct blk *blks = huge_zalloc(pages * sizeof(struct blk));
-	uint32_t *order = malloc(pages * sizeof(*order));
-	if (!order)
-		return 2;
+	struct node *nodes = zalloc(pages / 64 * sizeof(struct node));
+	struct blk *blks = zalloc(pages * sizeof(struct blk));
 	for (uint64_t i = 0; i < pages; i++)
-		order[i] = (uint32_t)i;
-	for (uint64_t i = pages - 1; i > 0; i--) {      /* random first-touch order */
-		uint64_t j = next_rand() % (i + 1);
-		uint32_t t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-	for (uint64_t i = 0; i < pages; i++) {
-		leaves[i / 64].slots[i % 64] = &blks[order[i]];
-		blks[order[i]].w[0] = i;
-	}
-	free(order);
+		blks[i].w[0] = i;
 
 	double ind, ser;
-	uint64_t check = run(leaves, pages, writes / 10, 0, &ind);     /* warm up */
-	check += run(leaves, pages, writes, 0, &ind);
-	check += run(leaves, pages, writes, 1, &ser);
+	uint64_t check = run(nodes, blks, pages, writes / 10, 0, &ind);     /* warm up */
+	check += run(nodes, blks, pages, writes, 0, &ind);
+	check += run(nodes, blks, pages, writes, 1, &ser);
 	printf("pages=%-9" PRIu64 " writes=%-9" PRIu64 " independent %6.1f ns/write %6.2f M writes/s  "
 	       "serial %6.1f ns/write %6.2f M writes/s  (checksum %" PRIu64 ")\n",
 	       pages, writes, ind, 1e3 / ind, ser, 1e3 / ser, check % 1000);
-	free(leaves);
-	free(blks);
+	munmap(nodes, pages / 64 * sizeof(struct node));
+	munmap(blks, pages * sizeof(struct blk));
 	return 0;
 }
