@@ -3,7 +3,8 @@
  * a 1 M-page (4 GiB) file with write(2), the flusher writing back in the background
  * (1 GiB of memory: background writeback above 10 %, throttling above 20 %).  Prints
  * page operations per second of wall time and the model's bytes per cached page
- * (index nodes, page copies, blocks with their oracle shadow).
+ * (the index's mark nodes and blocks as the kernel materialized them, extra page
+ * copies).
  *
  *     bench_model [pages-in-file] [operations] [policy]
  */
