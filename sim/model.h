@@ -374,8 +374,7 @@ static inline void blk_prefetch(const struct file *f, uint64_t index)
 /* ---- internal interfaces between the parts --------------------------------------------- */
 
 /* pagecache.c */
-struct blk *blk_lookup(struct file *f, uint64_t index);
-struct blk *blk_get(struct file *f, uint64_t index);           /* creates */
+struct blk *blk_get(struct file *f, uint64_t index);           /* marks it present */
 struct page *page_alloc(struct sim *s, struct blk *b);
 void page_get(struct page *p);
 void page_put(struct sim *s, struct page *p);

@@ -34,11 +34,6 @@ uint64_t pages_of(uint64_t off, uint64_t len, uint64_t *first)
 	return ((off + len - 1) >> PAGE_SHIFT) - *first + 1;
 }
 
-struct blk *blk_lookup(struct file *f, uint64_t index)
-{
-	return xa_get_tag(&f->xa, index, XA_PRESENT) ? &f->blocks[index] : NULL;
-}
-
 struct blk *blk_get(struct file *f, uint64_t index)
 {
 	struct blk *b = &f->blocks[index];
