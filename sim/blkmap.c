@@ -1,4 +1,5 @@
 #include "blkmap.h"
+#include "chunk.h"
 
 #include <glib.h>
 #include <sys/mman.h>
@@ -15,9 +16,8 @@ void *blkmap_reserve(struct file *owner, uint64_t nr, size_t size, size_t *bytes
 	if (!len)
 		len = GRANULE;
 	/* Over-reserve by a granule, then give back what lies outside the aligned part. */
-	char *raw = mmap(NULL, len + GRANULE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (raw == MAP_FAILED)
+	char *raw = vm_reserve(len + GRANULE);
+	if (!raw)
 		return NULL;
 	char *mem = (char *)(((uintptr_t)raw + GRANULE - 1) & ~(uintptr_t)(GRANULE - 1));
 	if (mem > raw)
@@ -28,10 +28,6 @@ void *blkmap_reserve(struct file *owner, uint64_t nr, size_t size, size_t *bytes
 		munmap(mem, len);
 		return NULL;
 	}
-#ifdef MADV_NOHUGEPAGE
-	/* One touched block must cost a page, not 2 MiB. */
-	madvise(mem, len, MADV_NOHUGEPAGE);
-#endif
 	for (uintptr_t g = (uintptr_t)mem >> BLKMAP_SHIFT; g < ((uintptr_t)mem + len) >> BLKMAP_SHIFT; g++)
 		blkmap_dir[g] = owner;
 	*bytes = len;
