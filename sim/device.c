@@ -30,7 +30,7 @@ struct device {
 	 * completion (nothing changed it since).  One event per request instead of two.
 	 */
 	GArray *slots;                  /* of struct dma_slot; slot 0 means none */
-	GArray *free_slots;             /* of uint32_t */
+	uint32_t free_slot;             /* first free slot, chained through idx; 0: none */
 	/* Completed writes in the volatile cache, in completion order; entries before
 	 * volatile_head are already durable. */
 	GArray *volatile_blks;          /* of struct cached */
@@ -39,8 +39,8 @@ struct device {
 };
 
 struct dma_slot {
-	struct request *rq;
-	unsigned idx;
+	struct request *rq;             /* NULL: free */
+	unsigned idx;                   /* the bvec; in a free slot, the next free one */
 };
 
 static void rq_event(struct engine *e, struct sim_event *ev);
@@ -58,7 +58,6 @@ struct device *device_new(struct sim *s)
 	d->volatile_blks = g_array_new(FALSE, FALSE, sizeof(struct cached));
 	d->slots = g_array_new(FALSE, TRUE, sizeof(struct dma_slot));
 	g_array_set_size(d->slots, 1);
-	d->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	return d;
 }
 
@@ -68,7 +67,6 @@ void device_free(struct device *d)
 		return;
 	/* Queued and in-flight requests are freed with the sim's live list. */
 	g_array_free(d->slots, TRUE);
-	g_array_free(d->free_slots, TRUE);
 	g_array_free(d->volatile_blks, TRUE);
 	g_free(d);
 }
@@ -206,6 +204,19 @@ static struct request *pick(struct device *d)
 	return best;
 }
 
+/*
+ * llround(t) for t >= 0, inline below 2^63: the truncation and the fraction are exact
+ * in double precision, and halves round up, as llround rounds them away from zero.
+ * The libm call was among the costliest steps of every writeback request.
+ */
+static inline simtime_t round_ns(double t)
+{
+	if (!(t < 0x1p63))
+		return (simtime_t)llround(t);
+	simtime_t i = (simtime_t)t;
+	return t - (double)i >= 0.5 ? i + 1 : i;
+}
+
 static simtime_t service_time(struct device *d, struct request *rq)
 {
 	const struct device_cfg *c = d->cfg;
@@ -224,7 +235,7 @@ static simtime_t service_time(struct device *d, struct request *rq)
 			t += (double)c->seek * rng_jitter_s(&d->svc, d->sigma) +
 			     (double)c->rotation * rng_double(&d->svc);
 	}
-	return t < 1 ? 1 : (simtime_t)llround(t);
+	return t < 1 ? 1 : round_ns(t);
 }
 
 static void dispatch(struct device *d)
@@ -240,7 +251,7 @@ static void dispatch(struct device *d)
 			d->head_pos = rq->sector + rq->nr;     /* the elevator sweeps from here */
 		if (rq->op == REQ_OP_WRITE) {
 			metrics_inc(s->m, M_DISK_REQUESTS);
-			simtime_t dma = (simtime_t)llround((double)rq->service * d->cfg->dma_at);
+			simtime_t dma = round_ns((double)rq->service * d->cfg->dma_at);
 			rq->dma_time = rq->dispatched + dma;
 			if (rq->dio) {
 				/* A pinned source page may feed several requests at once:
@@ -272,10 +283,9 @@ static void watch_dma(struct device *d, struct request *rq)
 		if (v->page != v->cache_page)
 			continue;
 		g_assert(!v->page->dma_slot);
-		uint32_t slot;
-		if (d->free_slots->len) {
-			slot = g_array_index(d->free_slots, uint32_t, d->free_slots->len - 1);
-			g_array_set_size(d->free_slots, d->free_slots->len - 1);
+		uint32_t slot = d->free_slot;
+		if (slot) {
+			d->free_slot = g_array_index(d->slots, struct dma_slot, slot).idx;
 		} else {
 			slot = d->slots->len;
 			g_array_set_size(d->slots, slot + 1);
@@ -305,10 +315,13 @@ static void dma(struct device *d, struct request *rq)
 		struct bvec *v = &rq->vec[i];
 		if (!v->captured)
 			v->data = v->page ? v->page->content : v->intended;
-		if (rq->lazy_dma && v->page && v->page->dma_slot &&
-		    g_array_index(d->slots, struct dma_slot, v->page->dma_slot).rq == rq) {
-			g_array_append_val(d->free_slots, v->page->dma_slot);
-			v->page->dma_slot = 0;
+		if (rq->lazy_dma && v->page && v->page->dma_slot) {
+			struct dma_slot *sl = &g_array_index(d->slots, struct dma_slot, v->page->dma_slot);
+			if (sl->rq == rq) {
+				*sl = (struct dma_slot){ NULL, d->free_slot };
+				d->free_slot = v->page->dma_slot;
+				v->page->dma_slot = 0;
+			}
 		}
 		if (v->data != v->guard)
 			bad = true;
