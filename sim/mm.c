@@ -47,18 +47,10 @@ bool mapping_is_unmapped(const struct mapping *m)
 	return m->unmapped;
 }
 
-static unsigned popcount_mask(const uint64_t *mask)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < MAX_CPUS / 64; i++)
-		n += (unsigned)__builtin_popcountll(mask[i]);
-	return n;
-}
-
 /* CPUs other than @cpu that may cache translations of @p's address space. */
 unsigned mm_remote_cpus(const struct process *p, int cpu)
 {
-	unsigned n = popcount_mask(p->cpumask);
+	unsigned n = p->nr_cpus;
 	if (cpu >= 0 && (p->cpumask[cpu / 64] >> (cpu % 64) & 1))
 		n--;
 	return n;

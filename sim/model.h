@@ -103,6 +103,7 @@ struct process {
 	int pid;
 	char *name;
 	uint64_t cpumask[MAX_CPUS / 64];        /* CPUs that ran this address space */
+	unsigned nr_cpus;                       /* bits set in cpumask */
 	GPtrArray *mappings;
 };
 

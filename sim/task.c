@@ -226,8 +226,10 @@ struct task *sim_task_new(struct sim *s, const char *name, struct process *p, in
 	t->cpu = cpu >= 0 ? cpu : (int)(s->tasks->len % (MAX_CPUS - 1)) + 1;
 	if (t->cpu >= MAX_CPUS)
 		t->cpu %= MAX_CPUS;
-	if (p)
+	if (p && !(p->cpumask[t->cpu / 64] >> (t->cpu % 64) & 1)) {
 		p->cpumask[t->cpu / 64] |= 1ull << (t->cpu % 64);
+		p->nr_cpus++;
+	}
 	char *stream = g_strdup_printf("task:%s", name);
 	rng_init(&t->rng, s->cfg.seed, stream);
 	g_free(stream);
