@@ -4,7 +4,8 @@
 Customers arrive at rate 0.9 and are served FIFO by one server at rate 1; the line
 printed has the same format as bench_mm1's: customers simulated per second of wall
 time (set-up and the run included) and the mean waiting time in queue (theory:
-rho / (mu - lambda) = 9 time units; a random quantity, about +-0.3 at 1 M customers).
+rho / (mu - lambda) = 9 time units; a random quantity: its standard deviation over
+seeds is about 0.2 at 1 M customers).
 
 This is SimPy 2 as Debian packages it (python3-simpy 2.3.1: `from SimPy.Simulation
 import *`), which only Debian's /usr/bin/python3 sees; `WBSIM_EXTRA_DEPS=1
