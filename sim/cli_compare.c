@@ -247,6 +247,7 @@ int cli_compare(int argc, char **argv)
 		j->o = base;
 		j->o.policy_spec = specs->pdata[j->policy];
 		j->o.seed = j->seed + 1;
+		j->o.progress = progress_run(pg, i);
 		j->done = done;
 		g_thread_pool_push(pool, j, NULL);
 	}

@@ -150,6 +150,7 @@ int cli_run(int argc, char **argv)
 
 	char *label = g_strdup_printf("%s under %s", o.path, spec ? spec : "its first policy");
 	struct progress *pg = progress_start(label, 1);
+	o.progress = progress_run(pg, 0);
 	GError *err = NULL;
 	r = scenario_run(&o, &err);
 	progress_stop(pg);

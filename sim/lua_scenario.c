@@ -122,11 +122,27 @@ void scenario_info_free(struct scenario_info *i)
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+struct sampler {
+	GArray *timeline;               /* of struct timeline_sample */
+	struct run_progress *progress;  /* may be NULL */
+};
+
+/* The timeline's periodic sample, which also tells a progress line where the run is:
+ * a store every sample, nothing on the hot paths. */
 static void sample(void *data, struct sim *s)
 {
+	struct sampler *sp = data;
 	struct timeline_sample ts = { .t = sim_now_ns(s) };
 	sim_gauges(s, &ts.g);
-	g_array_append_val(data, ts);
+	g_array_append_val(sp->timeline, ts);
+	if (sp->progress)
+		atomic_store_explicit(&sp->progress->sim_ns, ts.t, memory_order_relaxed);
+}
+
+static void progress_set(struct run_progress *p, enum run_state state)
+{
+	if (p)
+		atomic_store_explicit(&p->state, state, memory_order_relaxed);
 }
 
 static char *deadlock_message(struct lstate *st, struct sim *s)
@@ -154,7 +170,16 @@ static size_t peak_rss(void)
 	return (size_t)ru.ru_maxrss * 1024;
 }
 
+static struct run_result *run(const struct scenario_opts *o, GError **err);
+
 struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
+{
+	struct run_result *r = run(o, err);
+	progress_set(o->progress, RUN_DONE);
+	return r;
+}
+
+static struct run_result *run(const struct scenario_opts *o, GError **err)
 {
 	gint64 t0 = g_get_monotonic_time();
 	struct lstate *st = load(o, err);
@@ -190,7 +215,13 @@ struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
 	if (o->trace)
 		sim_set_trace(s, o->trace, o->trace_data);
 	GArray *timeline = g_array_new(FALSE, FALSE, sizeof(struct timeline_sample));
-	sim_set_sampler(s, sample, timeline);
+	struct sampler sp = { timeline, o->progress };
+	sim_set_sampler(s, sample, &sp);
+	if (o->progress) {
+		atomic_store_explicit(&o->progress->sim_ns, 0, memory_order_relaxed);
+		atomic_store_explicit(&o->progress->duration_ns, cfg.duration, memory_order_relaxed);
+		progress_set(o->progress, RUN_RUNNING);
+	}
 	ldecl_instantiate_all(st);
 
 	enum sim_end end = st->error ? SIM_END_STOPPED : sim_run(s);

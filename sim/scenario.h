@@ -6,6 +6,7 @@
 #define WBSIM_SCENARIO_H
 
 #include <glib.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,19 @@ enum scenario_error {
 	SCENARIO_ERROR_DEADLOCK,        /* every task waits for something nobody gives: exit 2 */
 };
 
+/*
+ * How far a run has got, for a progress line that another thread draws: the simulated
+ * time of the last timeline sample, and the duration the run is capped at (0: it ends
+ * when the workload does).  Written by the run, read by anyone; never a result.
+ */
+enum run_state { RUN_QUEUED, RUN_RUNNING, RUN_DONE };
+
+struct run_progress {
+	atomic_uint_least64_t sim_ns;
+	atomic_uint_least64_t duration_ns;
+	atomic_int state;               /* enum run_state */
+};
+
 struct scenario_opts {
 	const char *path;               /* the .lua file */
 	const char *policy_spec;        /* NULL: the first of the scenario's policies */
@@ -35,6 +49,7 @@ struct scenario_opts {
 	uint64_t timeline_interval;     /* ns; 0 = default (duration/200 or 10 ms) */
 	uint64_t duration_cap;          /* ns; 0 = none: simulated time stops there even if
 					   the scenario's duration is longer (fuzzing) */
+	struct run_progress *progress;  /* NULL: nobody is watching */
 };
 
 struct param_value {
