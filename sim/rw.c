@@ -294,8 +294,11 @@ enum op_status op_pin_release(struct task *t)
 		task_cost(t, costs(s)->syscall, M_NR_COUNTERS);
 		/* Dirtying may push the writer over the limit like any other. */
 	}
-	if (!balance_dirty_pages(t))
-		return OP_BLOCKED;
+	if (t->op.phase == PH_PAGE) {
+		if (!balance_dirty_pages(t))
+			return OP_BLOCKED;
+		t->op.phase = PH_DONE;  /* paying the syscall below must not throttle twice */
+	}
 	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }
 

@@ -9,7 +9,9 @@
 #include "model.h"
 #include "policy.h"
 
-enum { S_ENTRY, S_WRITE, S_WAIT, S_FLUSH, S_FLUSH_WAIT, S_REPORT };
+/* S_EXIT: the work is done and judged; only the syscall's CPU time is left to pay,
+ * and paying may sleep, so what came before must not run again on the way out. */
+enum { S_ENTRY, S_WRITE, S_WAIT, S_FLUSH, S_FLUSH_WAIT, S_REPORT, S_EXIT };
 
 struct sync_target {
 	struct file *f;
@@ -109,6 +111,9 @@ static enum op_status sync_targets(struct task *t, bool report_errors, bool chec
 		}
 		if (check && !op->result)
 			oracle_sync_end(s, t, op);
+		op->phase = S_EXIT;
+		return OP_DONE;
+	case S_EXIT:
 		return OP_DONE;
 	}
 	g_assert_not_reached();
@@ -147,9 +152,11 @@ enum op_status op_fsync(struct task *t)
 		TRACE(t->sim, t, op->type == OP_MSYNC ? "msync_enter" : "ext4_sync_file_enter",
 		      "ino=%d", op->file ? op->file->ino : 0);
 	}
-	if (sync_targets(t, op->type != OP_FINAL_SYNC, op->type != OP_FINAL_SYNC) == OP_BLOCKED)
-		return OP_BLOCKED;
-	TRACE(t->sim, t, "ext4_sync_file_exit", "ret=%d", op->result);
+	if (op->phase != S_EXIT) {
+		if (sync_targets(t, op->type != OP_FINAL_SYNC, op->type != OP_FINAL_SYNC) == OP_BLOCKED)
+			return OP_BLOCKED;
+		TRACE(t->sim, t, "ext4_sync_file_exit", "ret=%d", op->result);
+	}
 	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }
 
@@ -173,7 +180,7 @@ enum op_status op_sync_range(struct task *t)
 	struct sim *s = t->sim;
 	struct op *op = &t->op;
 	struct file *f = op->file;
-	enum { R_ENTRY, R_WAIT_BEFORE, R_WRITE, R_WAIT_AFTER };
+	enum { R_ENTRY, R_WAIT_BEFORE, R_WRITE, R_WAIT_AFTER, R_EXIT };
 
 	if (op->phase == R_ENTRY) {
 		uint64_t n = pages_of(op->off, op->len ? op->len : f->size - op->off, &op->first);
@@ -202,8 +209,12 @@ enum op_status op_sync_range(struct task *t)
 		op->cursor = op->first;
 		op->phase = R_WAIT_AFTER;
 	}
-	if ((op->how & SYNC_FILE_RANGE_WAIT_AFTER) &&
-	    !wait_on_writeback_range(t, f, &op->cursor, op->first, op->last, false))
-		return OP_BLOCKED;
+	if (op->phase == R_WAIT_AFTER) {
+		if ((op->how & SYNC_FILE_RANGE_WAIT_AFTER) &&
+		    !wait_on_writeback_range(t, f, &op->cursor, op->first, op->last, false))
+			return OP_BLOCKED;
+		/* Waited once: writeback started during the exit below is not ours. */
+		op->phase = R_EXIT;
+	}
 	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }
