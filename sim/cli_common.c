@@ -23,7 +23,7 @@ void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a)
 		{ "mem-limit", 0, 0, G_OPTION_ARG_STRING, &a->mem_limit,
 		  "Memory the scenario's Lua state may use (default: 1GiB)", "SIZE" },
 		{ "timeline-interval", 0, 0, G_OPTION_ARG_STRING, &a->timeline_interval,
-		  "Simulated time between timeline.csv rows (default: duration/200 or 10ms)",
+		  "Simulated time between timeline.csv rows (default: duration/200; without a duration, 201 to 400 rows)",
 		  "DURATION" },
 		G_OPTION_ENTRY_NULL
 	};

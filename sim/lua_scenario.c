@@ -16,7 +16,12 @@
 G_DEFINE_QUARK(wbsim-scenario-error-quark, scenario_error)
 
 #define DEFAULT_POLICY "wait-on-writeback"
-#define DEFAULT_TIMELINE_INTERVAL (10 * NSEC_PER_MSEC)
+/* A run with no duration and no --timeline-interval starts sampling this often and
+ * halves the rate whenever it has 2 * TIMELINE_ROWS rows, keeping every other one:
+ * whatever its length, it ends with TIMELINE_ROWS + 1 to 2 * TIMELINE_ROWS evenly
+ * spaced rows (a run with a duration gets duration / TIMELINE_ROWS from the start). */
+#define TIMELINE_FIRST_INTERVAL (100 * NSEC_PER_USEC)
+#define TIMELINE_ROWS 200
 
 static void param_value_free(gpointer p)
 {
@@ -125,7 +130,25 @@ void scenario_info_free(struct scenario_info *i)
 struct sampler {
 	GArray *timeline;               /* of struct timeline_sample */
 	struct run_progress *progress;  /* may be NULL */
+	uint64_t interval;              /* ns; 0: fixed by the options or the duration */
 };
+
+/*
+ * Rows are at multiples of the interval from 0.  With 2 * TIMELINE_ROWS + 1 of them,
+ * the last is at an even multiple: keeping the even ones leaves rows at multiples of
+ * twice the interval, the last included, and the next sample, twice the interval
+ * later, falls on the next of them.
+ */
+static void timeline_halve(struct sampler *sp, struct sim *s)
+{
+	GArray *tl = sp->timeline;
+	for (guint i = 1; i <= TIMELINE_ROWS; i++)
+		g_array_index(tl, struct timeline_sample, i) =
+			g_array_index(tl, struct timeline_sample, 2 * i);
+	g_array_set_size(tl, TIMELINE_ROWS + 1);
+	sp->interval *= 2;
+	sim_set_timeline_interval(s, sp->interval);
+}
 
 /* The timeline's periodic sample, which also tells a progress line where the run is:
  * a store every sample, nothing on the hot paths. */
@@ -135,6 +158,8 @@ static void sample(void *data, struct sim *s)
 	struct timeline_sample ts = { .t = sim_now_ns(s) };
 	sim_gauges(s, &ts.g);
 	g_array_append_val(sp->timeline, ts);
+	if (sp->interval && sp->timeline->len == 2 * TIMELINE_ROWS + 1)
+		timeline_halve(sp, s);
 	if (sp->progress)
 		atomic_store_explicit(&sp->progress->sim_ns, ts.t, memory_order_relaxed);
 }
@@ -207,15 +232,16 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 	if (o->duration_cap && (!cfg.duration || cfg.duration > o->duration_cap))
 		cfg.duration = o->duration_cap;
 	sim_config_finish(&cfg, st->stable_set, st->bandwidth_set, st->flush_set);
+	bool adaptive = !o->timeline_interval && !cfg.duration;
 	cfg.timeline_interval = o->timeline_interval ? o->timeline_interval
-			      : cfg.duration ? MAX(cfg.duration / 200, 1)
-			      : DEFAULT_TIMELINE_INTERVAL;
+			      : cfg.duration ? MAX(cfg.duration / TIMELINE_ROWS, 1)
+			      : TIMELINE_FIRST_INTERVAL;
 	struct sim *s = sim_new(&cfg, pol);
 	st->s = s;
 	if (o->trace)
 		sim_set_trace(s, o->trace, o->trace_data);
 	GArray *timeline = g_array_new(FALSE, FALSE, sizeof(struct timeline_sample));
-	struct sampler sp = { timeline, o->progress };
+	struct sampler sp = { timeline, o->progress, adaptive ? cfg.timeline_interval : 0 };
 	sim_set_sampler(s, sample, &sp);
 	if (o->progress) {
 		atomic_store_explicit(&o->progress->sim_ns, 0, memory_order_relaxed);

@@ -46,7 +46,8 @@ struct scenario_opts {
 	uint64_t instr_budget;          /* Lua instructions between time advances; 0 = default */
 	sim_trace_fn trace;             /* NULL: no trace */
 	void *trace_data;
-	uint64_t timeline_interval;     /* ns; 0 = default (duration/200 or 10 ms) */
+	uint64_t timeline_interval;     /* ns; 0 = default (duration/200, or adaptive:
+					   lua_scenario.c) */
 	uint64_t duration_cap;          /* ns; 0 = none: simulated time stops there even if
 					   the scenario's duration is longer (fuzzing) */
 	struct run_progress *progress;  /* NULL: nobody is watching */

@@ -297,6 +297,12 @@ void sim_set_sampler(struct sim *s, sim_sample_fn fn, void *data)
 	s->sample_data = data;
 }
 
+void sim_set_timeline_interval(struct sim *s, uint64_t ns)
+{
+	g_assert(ns > 0);
+	s->cfg.timeline_interval = ns;
+}
+
 void sim_gauges(struct sim *s, struct sim_gauges *g)
 {
 	g->dirty = s->nr_dirty;

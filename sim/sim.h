@@ -123,6 +123,8 @@ void sim_set_trace(struct sim *s, sim_trace_fn fn, void *data);
 void task_trace(struct task *t, const char *event, const char *text);
 /* Called every cfg.timeline_interval of simulated time while the workload runs. */
 void sim_set_sampler(struct sim *s, sim_sample_fn fn, void *data);
+/* From the sampler: the next sample comes @ns after this one. */
+void sim_set_timeline_interval(struct sim *s, uint64_t ns);
 
 struct sim_gauges {
 	uint64_t dirty, writeback, forked, bounce, inflight, stalled;

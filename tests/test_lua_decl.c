@@ -91,6 +91,46 @@ START_TEST(scenario_first_policy_and_duration)
 }
 END_TEST
 
+/*
+ * Without a duration the timeline starts at 100 us and doubles its interval each time
+ * it reaches 401 rows, keeping every other row.  A run whose workload ends at 1 s
+ * passes 401 rows at 40, 80, 160, 320 and 640 ms, so it ends sampling every 3.2 ms:
+ * rows at 0, 3.2 ms, ..., 998.4 ms (312 * 3.2), 313 of them, evenly spaced.  A fixed
+ * --timeline-interval is left alone however many rows it makes.
+ */
+static void check_even(const GArray *tl, uint64_t step)
+{
+	for (guint i = 0; i < tl->len; i++)
+		ck_assert_uint_eq(g_array_index(tl, struct timeline_sample, i).t, i * step);
+}
+
+START_TEST(timeline_adapts_without_duration)
+{
+	const char *text =
+		"sim.spawn('w', function() for i = 1, 1000 do sim.sleep('1ms') end end)\n";
+	struct run_result *r = lt_ok(text, "unrestricted");
+	ck_assert_uint_eq((uint64_t)lt_metric(r, "sim_time"), NSEC_PER_SEC);
+	ck_assert_uint_eq(r->timeline->len, 313);
+	check_even(r->timeline, 3200 * NSEC_PER_USEC);
+	run_result_free(r);
+
+	struct scenario_opts o = { .policy_spec = "unrestricted", .seed = 1,
+				   .timeline_interval = NSEC_PER_MSEC };
+	GError *err = NULL;
+	r = lt_run_opts(text, &o, &err);
+	ck_assert_msg(r, "%s", err ? err->message : "?");
+	ck_assert_uint_ge(r->timeline->len, 1000);
+	check_even(r->timeline, NSEC_PER_MSEC);
+	run_result_free(r);
+
+	/* A short run keeps the first interval: 5 ms gives rows every 100 us. */
+	r = lt_ok("sim.spawn('w', function() sim.sleep('5ms') end)\n", "unrestricted");
+	ck_assert_uint_ge(r->timeline->len, 50);
+	check_even(r->timeline, 100 * NSEC_PER_USEC);
+	run_result_free(r);
+}
+END_TEST
+
 START_TEST(scenario_errors)
 {
 	LT_FAILS("sim.scenario{ name = 'a', nmae = 'b' }\n", SCENARIO_ERROR_INPUT,
@@ -517,6 +557,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, scenario_probe_reads_declarations);
 	tcase_add_test(tc, scenario_defaults);
 	tcase_add_test(tc, scenario_first_policy_and_duration);
+	tcase_add_test(tc, timeline_adapts_without_duration);
 	tcase_add_test(tc, scenario_errors);
 	tcase_add_test(tc, param_defaults_and_sets);
 	tcase_add_test(tc, param_set_errors);
