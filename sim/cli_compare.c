@@ -183,6 +183,9 @@ static const char compare_description[] =
 	"\n"
 	"--plot then draws the charts of 'wbsim plot' into OUT/<scenario>/charts/.\n"
 	"\n"
+	"On a terminal, a comparison longer than a second shows a progress line on stderr:\n"
+	"the runs done, and how far each run in flight has got in simulated time.\n"
+	"\n"
 	"Exit status: 0 every expectation held under every policy, 1 one failed, 2 bad\n"
 	"usage, a bad scenario or a failed run (no result files are written).";
 

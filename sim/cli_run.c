@@ -85,6 +85,9 @@ static const char run_description[] =
 	"when the run ends (FILE.tmp meanwhile) and is kept even when the run fails, since\n"
 	"that is when it is wanted.\n"
 	"\n"
+	"On a terminal, a run longer than a second shows a progress line on stderr: its\n"
+	"share of the scenario's duration, or its simulated time when it has none.\n"
+	"\n"
 	"Exit status: 0 every expectation held, 1 an expectation failed, 2 bad usage or a\n"
 	"bad scenario (the message names file:line; no result files are written).";
 
