@@ -195,15 +195,6 @@ static size_t peak_rss(void)
 	return (size_t)ru.ru_maxrss * 1024;
 }
 
-static struct run_result *run(const struct scenario_opts *o, GError **err);
-
-struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
-{
-	struct run_result *r = run(o, err);
-	progress_set(o->progress, RUN_DONE);
-	return r;
-}
-
 static struct run_result *run(const struct scenario_opts *o, GError **err)
 {
 	gint64 t0 = g_get_monotonic_time();
@@ -285,6 +276,14 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 		r->wall_seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
 		r->peak_rss_bytes = peak_rss();
 	}
+	return r;
+}
+
+/* The run, and its progress slot marked done however it ended. */
+struct run_result *scenario_run(const struct scenario_opts *o, GError **err)
+{
+	struct run_result *r = run(o, err);
+	progress_set(o->progress, RUN_DONE);
 	return r;
 }
 

@@ -62,7 +62,7 @@ START_TEST(several_runs)
 }
 END_TEST
 
-/* progress_run hands out one slot per run, and none without a progress line. */
+/* No progress line (not a terminal), no slot: runs then report to nobody. */
 START_TEST(slots)
 {
 	ck_assert_ptr_null(progress_run(NULL, 0));
