@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "lua/scenario.h"
 #include "wbtest.h"
 
 /* A scenario file "s.lua" (or @name) with @text in a fresh directory. */

@@ -9,8 +9,8 @@
 #define WBSIM_MODEL_UTIL_H
 
 #include "policy.h"
-#include "rng.h"
-#include "sim.h"
+#include "engine/rng.h"
+#include "model/model.h"
 #include "wbtest.h"
 
 #include <glib.h>

@@ -1,6 +1,6 @@
 /* The engine's contract: order by (time, insertion), cancel/reschedule anywhere,
  * stop conditions, and the try-advance shortcut. */
-#include "engine.h"
+#include "engine/engine.h"
 #include "wbtest.h"
 
 #include <glib.h>

@@ -1,7 +1,7 @@
 /* The event queue on its own: exact (time, seq) order under random push / remove /
  * pop with ties, huge gaps and reused times, checked against brute force; positions
  * and counts; the queue keeps its memory in proportion to what it holds. */
-#include "evq.h"
+#include "engine/evq.h"
 #include "wbtest.h"
 
 #include <glib.h>

@@ -1,7 +1,7 @@
 /* The histogram's contract: buckets tile the range, percentiles stay within
  * 1/HIST_SUB of the exact answer, and merge/reset/record_n agree with the
  * plain record path. */
-#include "hist.h"
+#include "metrics/hist.h"
 #include "wbtest.h"
 
 #include <glib.h>

@@ -1,6 +1,6 @@
 /* Metric names are public API (SCENARIO_API.md): pin them down literally, and
  * check every name reads back the number it stands for. */
-#include "metrics.h"
+#include "metrics/metrics.h"
 #include "wbtest.h"
 
 #include <glib.h>

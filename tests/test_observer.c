@@ -7,7 +7,7 @@
  * the same latencies both ways.  (fsync once judged its result again when its exit
  * had to sleep, counting its fsync violations twice: this is the test that found it.)
  */
-#include "scenario.h"
+#include "lua/scenario.h"
 #include "wbtest.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The progress line of `wbsim run` and `wbsim compare`: what it says for runs with and
  * without a duration, and that a run's progress slot follows its simulated time. */
-#include "cli_progress.h"
+#include "cli/cli_progress.h"
 #include "lua_util.h"
 #include "wbtest.h"
 

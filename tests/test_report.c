@@ -4,7 +4,7 @@
  * The case "fixture" also writes a small three-policy results directory into
  * $WBSIM_REPORT_FIXTURE when that is set; tests/cli/plot_fixture.sh charts it,
  * so the plot script is tested without the Lua runner. */
-#include "report.h"
+#include "report/report.h"
 #include "wbtest.h"
 
 #include <glib.h>

@@ -1,5 +1,5 @@
 /* Named streams: reproducible, independent of each other, and of reasonable quality. */
-#include "rng.h"
+#include "engine/rng.h"
 #include "wbtest.h"
 
 #include <math.h>

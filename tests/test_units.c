@@ -1,6 +1,6 @@
 /* Durations, sizes and rates of the scenario language: what parses to what,
  * every way to get it wrong, and the messages that say so. */
-#include "units.h"
+#include "engine/units.h"
 #include "wbtest.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* The page-cache index's marks: sparse memory and iteration in index order. */
-#include "xarray.h"
+#include "mm/xarray.h"
 #include "wbtest.h"
 
 #include <glib.h>

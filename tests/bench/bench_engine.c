@@ -19,8 +19,8 @@
  *   bench_engine           full run (best of 3 timings per contestant)
  *   bench_engine --quick   small event counts, one timing each, about a second
  */
-#include "engine.h"
-#include "rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 #include <glib.h>
 #include <malloc.h>

@@ -10,7 +10,7 @@
  *   bench_lua            2,000,000 operations per loop kind
  *   bench_lua --quick    200,000
  */
-#include "scenario.h"
+#include "lua/scenario.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>

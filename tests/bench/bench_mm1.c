@@ -18,8 +18,8 @@
  *
  *   bench_mm1 [customers] [seed]        default 1000000 customers, seed 1
  */
-#include "engine.h"
-#include "rng.h"
+#include "engine/engine.h"
+#include "engine/rng.h"
 
 #include <glib.h>
 #include <math.h>

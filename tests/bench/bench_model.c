@@ -9,8 +9,8 @@
  *     bench_model [pages-in-file] [operations] [policy]
  */
 #include "policy.h"
-#include "sim.h"
-#include "rng.h"
+#include "model/model.h"
+#include "engine/rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,167 @@
+/*
+ * cli_common — what the commands share: the scenario options (--set, --mem-limit,
+ * --timeline-interval, --out), parsing and usage errors, policy specs, and where
+ * results go.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "report/report.h"
+#include "engine/units.h"
+
+void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a)
+{
+	GOptionEntry entries[] = {
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->sets,
+		  "Override the scenario parameter NAME (sim.param); repeatable", "NAME=VALUE" },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &a->out,
+		  "Results go to DIR/<scenario>/<policy>/ (default: results)", "DIR" },
+		{ "mem-limit", 0, 0, G_OPTION_ARG_STRING, &a->mem_limit,
+		  "Memory the scenario's Lua state may use (default: 1GiB)", "SIZE" },
+		{ "timeline-interval", 0, 0, G_OPTION_ARG_STRING, &a->timeline_interval,
+		  "Simulated time between timeline.csv rows (default: duration/200; without a duration, 201 to 400 rows)",
+		  "DURATION" },
+		G_OPTION_ENTRY_NULL
+	};
+	g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "wbsim%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", msg);
+	g_free(msg);
+	return CLI_USAGE;
+}
+
+bool cli_parse(GOptionContext *ctx, const char *cmd, int *argc, char ***argv)
+{
+	GError *err = NULL;
+	if (g_option_context_parse(ctx, argc, argv, &err))
+		return true;
+	cli_usage_error(cmd, "%s (see 'wbsim %s --help')", err->message, cmd);
+	g_error_free(err);
+	return false;
+}
+
+bool cli_scenario_path(const char *cmd, int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_usage_error(cmd, "which scenario? (wbsim %s SCENARIO.lua; see --help)", cmd);
+		return false;
+	}
+	if (argc > 2) {
+		cli_usage_error(cmd, "one scenario at a time (got \"%s\" too)", argv[2]);
+		return false;
+	}
+	if (!g_file_test(argv[1], G_FILE_TEST_IS_REGULAR)) {
+		cli_usage_error(cmd, "%s: %s", argv[1],
+				g_file_test(argv[1], G_FILE_TEST_EXISTS) ? "not a regular file"
+									  : "no such file");
+		return false;
+	}
+	return true;
+}
+
+bool cli_parse_u64(const char *cmd, const char *what, const char *s, uint64_t min,
+		   uint64_t max, uint64_t *v)
+{
+	guint64 x;
+	GError *err = NULL;
+	if (!g_ascii_string_to_unsigned(s, 10, min, max, &x, &err)) {
+		cli_usage_error(cmd, "bad %s \"%s\": %s", what, s, err->message);
+		g_error_free(err);
+		return false;
+	}
+	*v = x;
+	return true;
+}
+
+bool cli_scenario_opts(const char *cmd, const struct cli_scenario_args *a,
+		       struct scenario_opts *o)
+{
+	GError *err = NULL;
+	o->sets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (char **kv = a->sets; kv && *kv; kv++) {
+		const char *eq = strchr(*kv, '=');
+		if (!eq || eq == *kv) {
+			cli_usage_error(cmd, "--set wants NAME=VALUE, not \"%s\"", *kv);
+			return false;
+		}
+		g_hash_table_insert(o->sets, g_strndup(*kv, (gsize)(eq - *kv)), g_strdup(eq + 1));
+	}
+	if (a->mem_limit) {
+		uint64_t bytes;
+		if (!units_parse_size(a->mem_limit, &bytes, &err) || bytes == 0) {
+			cli_usage_error(cmd, "--mem-limit: %s", err ? err->message : "must not be 0");
+			g_clear_error(&err);
+			return false;
+		}
+		o->lua_mem_limit = (size_t)bytes;
+	}
+	if (a->timeline_interval) {
+		uint64_t ns;
+		if (!units_parse_duration(a->timeline_interval, &ns, &err) || ns == 0) {
+			cli_usage_error(cmd, "--timeline-interval: %s", err ? err->message : "must not be 0");
+			g_clear_error(&err);
+			return false;
+		}
+		o->timeline_interval = ns;
+	}
+	return true;
+}
+
+void cli_scenario_opts_clear(struct scenario_opts *o)
+{
+	if (o->sets)
+		g_hash_table_destroy(o->sets);
+	o->sets = NULL;
+}
+
+void cli_scenario_args_clear(struct cli_scenario_args *a)
+{
+	g_strfreev(a->sets);
+	g_free(a->mem_limit);
+	g_free(a->timeline_interval);
+	g_free(a->out);
+	memset(a, 0, sizeof(*a));
+}
+
+char *cli_canonical_spec(const char *cmd, const char *spec)
+{
+	GError *err = NULL;
+	struct policy *p = policy_new(spec, &err);
+	if (!p) {
+		cli_usage_error(cmd, "%s", err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	char *canon = g_strdup(p->spec);
+	policy_free(p);
+	return canon;
+}
+
+char *cli_scenario_dir(const char *out, const char *scenario_name, const char *path)
+{
+	char *name;
+	if (scenario_name && *scenario_name) {
+		name = g_strdup(scenario_name);
+	} else {
+		char *base = g_path_get_basename(path);
+		if (g_str_has_suffix(base, ".lua"))
+			base[strlen(base) - 4] = '\0';
+		name = base;
+	}
+	char *safe = report_dirname(name);
+	char *dir = g_build_filename(out && *out ? out : "results", safe, NULL);
+	g_free(safe);
+	g_free(name);
+	return dir;
+}

@@ -1,0 +1,24 @@
+/*
+ * uapi — the vocabulary every layer and every target shares, as the kernel's
+ * include/uapi is shared by the kernel and its users: the page size, the flags of
+ * sync_file_range(2), the error a failed I/O returns, and whether an operation
+ * finished at once or goes on in (simulated or real) time.
+ */
+#ifndef WBSIM_UAPI_H
+#define WBSIM_UAPI_H
+
+#define PAGE_SIZE 4096u
+#define PAGE_SHIFT 12
+
+/* sync_file_range flags, as in the system call */
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1u
+#define SYNC_FILE_RANGE_WRITE       2u
+#define SYNC_FILE_RANGE_WAIT_AFTER  4u
+
+#define WBSIM_EIO 5
+
+/* An operation either finished now (its result is ready) or blocked: whoever runs
+ * the task is told again when it has finished. */
+enum op_status { OP_DONE, OP_BLOCKED };
+
+#endif

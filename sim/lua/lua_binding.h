@@ -1,0 +1,230 @@
+/*
+ * lua_binding.h — what the parts of the Lua binding share; not a public interface.
+ *
+ *   lua_state.c     the sandboxed state: allocator with a limit, libraries, require,
+ *                   the instruction budget, loading source text
+ *   lua_args.c      arguments: units, byte ranges, declaration tables, error messages
+ *   lua_decl.c      declaring the world: sim.scenario, param, device, writeback,
+ *                   costs, file, process, mmap, spawn
+ *   lua_task.c      tasks as coroutines, and every call made from inside a task
+ *   lua_expect.c    sim.expect: parsing at declaration, judging at the end
+ *   lua_scenario.c  scenario_probe and scenario_run
+ *
+ * Every Lua thread carries, in its extra space, a pointer to the struct lctx that
+ * runs it: the main thread (never runs scenario code), the top level of the scenario
+ * (a coroutine, so that a limit can stop it for good), or one task.  Coroutines the
+ * scenario makes itself inherit the main thread's context, which is how a blocking
+ * call knows it must not yield them.
+ */
+#ifndef WBSIM_LUA_BINDING_H
+#define WBSIM_LUA_BINDING_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "policy.h"
+#include "engine/rng.h"
+#include "lua/scenario.h"
+#include "model/model.h"
+
+struct lstate;
+
+enum lctx_kind { CTX_MAIN, CTX_TOP, CTX_TASK };
+
+struct lctx {
+	enum lctx_kind kind;
+	struct lstate *st;
+	uint64_t instr;                 /* instructions since simulated time last moved */
+	simtime_t instr_time;
+	char *fatal;                    /* a limit was hit: the message; never resumed again */
+};
+
+static inline struct lctx *lctx_of(lua_State *L)
+{
+	return *(struct lctx **)lua_getextraspace(L);
+}
+
+struct lstate;
+/* The context a call runs in: coroutines the scenario made count as their creator's. */
+struct lctx *lctx_effective(lua_State *L);
+
+/* ---- the objects scenarios hold (full userdata, one metatable per type) ---------- */
+
+enum ltype { LT_FILE, LT_PROC, LT_MAP, LT_TASK, LT_PIN, LT_EVENT, LT_NR };
+
+struct lfile {
+	struct file *f;                 /* NULL until the sim exists */
+	const char *name;
+	uint64_t size;
+	const char *where;              /* file:line of the declaration */
+};
+
+struct lproc {
+	struct process *p;
+	const char *name;
+};
+
+struct lmap {
+	struct mapping *m;
+	struct lproc *proc;
+	struct lfile *file;
+	uint64_t offset, size;          /* bytes of the file, as declared */
+	const char *unmapped_at;        /* "x.lua:12" once unmapped */
+};
+
+struct lpin {
+	struct pin *p;
+	struct lmap *map;
+	uint64_t size;
+	const char *released_at;
+};
+
+struct levent {
+	bool set;
+	const char *name;               /* NULL: anonymous */
+	const char *where;              /* where sim.event() was called */
+};
+
+/* The shape of the results a blocked operation hands back when it finishes. */
+enum lres { RES_NOTHING, RES_BOOL, RES_PIN };
+
+enum lwait { WAIT_NONE, WAIT_EVENT, WAIT_JOIN };
+
+struct ltask {
+	struct lctx ctx;                /* first: the coroutine's extra space points here */
+	struct task *t;                 /* NULL until instantiated */
+	lua_State *co;
+	const char *name;
+	const char *where;              /* where sim.spawn was called */
+	struct lproc *proc;
+	int cpu;
+	uint64_t start;
+	bool started;
+	bool op_pending;                /* yielded inside an operation */
+	enum lres res;
+	struct lmap *pin_map;           /* RES_PIN: the mapping being pinned */
+	uint64_t pin_len;
+	enum lwait wait;
+	const void *wait_on;            /* struct levent * or struct ltask * */
+	struct rng rng;                 /* sim.rand, sim.randint, math.random */
+};
+
+/* ---- the state of one load ------------------------------------------------------- */
+
+struct lexpect;
+
+struct lstate {
+	lua_State *L;
+	const struct scenario_opts *o;
+	char *path;
+	char *dir;                      /* the scenario's directory, for require */
+	/* memory */
+	size_t mem, mem_limit;
+	bool mem_exceeded;
+	bool mem_unlimited;             /* reporting an error: allocate freely */
+	/* limits */
+	uint64_t budget;
+	int hook_every;
+	struct lctx mainctx, top;
+	struct lctx *running;           /* the context being resumed, or NULL */
+	struct rng top_rng;             /* math.random at the top level */
+	const void *mt[LT_NR];          /* metatable identities */
+	GStringChunk *strings;          /* names and locations, freed with the state */
+	/* declarations */
+	char *name, *description;
+	GPtrArray *policies;            /* of char * */
+	const char *scenario_at, *device_at, *writeback_at, *costs_at;
+	struct sim_config cfg;
+	bool stable_set, bandwidth_set, flush_set;
+	GPtrArray *params;              /* of struct param_value * */
+	GPtrArray *decls;               /* of struct ldecl *, in declaration order */
+	GPtrArray *expects;             /* of struct lexpect * */
+	unsigned expect_calls;
+	/* the run */
+	struct sim *s;
+	/* the first error, as reported */
+	char *error;
+	int error_code;
+};
+
+struct ldecl {
+	enum ltype type;
+	void *obj;
+};
+
+/* lua_state.c */
+struct lstate *lstate_new(const struct scenario_opts *o, GError **err);
+void lstate_free(struct lstate *st);
+/* Load and run the scenario file's top level. */
+bool lstate_run_file(struct lstate *st, GError **err);
+/* Record the first error; later ones are dropped. */
+void lstate_fail(struct lstate *st, int code, const char *msg);
+char *lstate_strdup(struct lstate *st, const char *s);     /* lives as long as @st */
+/* "file.lua:12" of the Lua function @level levels up, or "?" */
+const char *lstate_where(struct lstate *st, lua_State *L, int level);
+/* A message for an error value on top of @co's stack, with a traceback of @co. */
+char *lstate_describe_error(struct lstate *st, lua_State *co, bool traceback);
+struct rng *lstate_rng(struct lstate *st);
+
+/* Userdata of our types.  lobj_check raises a Lua error naming @what when @idx is
+ * not an object of @type. */
+void *lobj_new(lua_State *L, enum ltype type, size_t size, int nuv);
+void *lobj_test(lua_State *L, int idx, enum ltype type);
+void *lobj_check(lua_State *L, int idx, enum ltype type, const char *what);
+const char *ltype_name(enum ltype type);
+void lobj_register(lua_State *L, enum ltype type, const luaL_Reg *methods);
+
+/* lua_args.c */
+/* luaL_error with the scenario's file:line found from the nearest Lua frame. */
+int lerror(lua_State *L, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+uint64_t larg_duration(lua_State *L, int idx, const char *what);
+uint64_t larg_size(lua_State *L, int idx, const char *what);
+uint64_t larg_rate(lua_State *L, int idx, const char *what);
+double larg_number(lua_State *L, int idx, const char *what);
+bool larg_bool(lua_State *L, int idx, const char *what);
+/* Byte offsets and lengths of operations: integers, or sizes with units. */
+uint64_t larg_bytes_slow(lua_State *L, int idx, const char *what);
+static inline uint64_t larg_bytes(lua_State *L, int idx, const char *what)
+{
+	int ok;
+	lua_Integer v = lua_tointegerx(L, idx, &ok);
+	if (ok && v >= 0)
+		return (uint64_t)v;
+	return larg_bytes_slow(L, idx, what);
+}
+/* [off, off+len) inside an object of @size bytes (a @kind named @name), len > 0. */
+void larg_range_fail(lua_State *L, uint64_t off, uint64_t len, uint64_t size,
+		     const char *call, const char *kind, const char *name);
+static inline void larg_range(lua_State *L, uint64_t off, uint64_t len, uint64_t size,
+			      const char *call, const char *kind, const char *name)
+{
+	if (G_UNLIKELY(len == 0 || off >= size || len > size - off))
+		larg_range_fail(L, off, len, size, call, kind, name);
+}
+/* Every key of the table at @idx is a string in @accepted (NULL-terminated). */
+void larg_fields(lua_State *L, int idx, const char *call, const char *const *accepted);
+/* The closest of @names to @s by edit distance, if close enough; else NULL. */
+const char *larg_suggest(const char *s, const char *const *names);
+
+/* lua_decl.c */
+void ldecl_register(lua_State *L);              /* fills the table on the stack */
+void ldecl_instantiate_all(struct lstate *st);
+void ldecl_instantiate(struct lstate *st, struct ldecl *d);
+/* The context of a declaration: top level, or a task (instantiated at once). */
+bool ldecl_at_top(lua_State *L);
+
+/* lua_task.c */
+void ltask_register(lua_State *L);
+extern const struct task_driver ltask_driver;
+/* The task running @L's code for a call named @call: blocking calls need the task's
+ * own coroutine, in a place that can yield. */
+struct ltask *ltask_current(lua_State *L, const char *call, bool block);
+char *ltask_describe_wait(struct ltask *lt);
+
+/* lua_expect.c */
+void lexpect_register(lua_State *L);
+void lexpect_free(struct lexpect *e);
+GPtrArray *lexpect_judge(struct lstate *st, const char *spec, const struct metrics *m);
+
+#endif

@@ -1,0 +1,656 @@
+/*
+ * lua_decl — declaring the world: sim.scenario, sim.param, sim.device, sim.writeback,
+ * sim.costs, sim.file, sim.process, proc:mmap and sim.spawn.
+ *
+ * The top level runs before the machine exists (the device may be declared after the
+ * files), so declarations are recorded in order and instantiated together once the
+ * configuration is complete; scenario_probe never instantiates them.  A file,
+ * process, mapping or task declared from inside a running task is made at once.
+ */
+#include "lua/lua_binding.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define MAX_FILE_SIZE (1ull << 44)              /* 16 TiB: 2^32 pages, the model's limit */
+#define MAX_MAP_SIZE (64ull << 30)              /* 64 GiB: 256 MiB of PTEs */
+#define MAX_CPU 255                             /* the model has 256 CPUs; 0 is the flusher's */
+
+bool ldecl_at_top(lua_State *L)
+{
+	struct lctx *c = lctx_effective(L);
+	return c->kind == CTX_TOP;
+}
+
+static struct lstate *top_only(lua_State *L, const char *call)
+{
+	struct lctx *c = lctx_effective(L);
+	if (c->kind != CTX_TOP)
+		lerror(L, "%s may only be called at the top level of the scenario, not inside "
+		       "a task", call);
+	return c->st;
+}
+
+static const char *once(lua_State *L, struct lstate *st, const char **at, const char *call)
+{
+	if (*at)
+		lerror(L, "%s may be called only once (first called at %s)", call, *at);
+	*at = lstate_where(st, L, 1);
+	return *at;
+}
+
+/* Keep a declared object alive for the whole run, whatever the scenario drops. */
+static void anchor(lua_State *L, int idx)
+{
+	static const char key = 0;
+	idx = lua_absindex(L, idx);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &key);
+	}
+	lua_pushvalue(L, idx);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+static void declare(lua_State *L, struct lstate *st, enum ltype type, void *obj)
+{
+	struct ldecl *d = g_new(struct ldecl, 1);
+	d->type = type;
+	d->obj = obj;
+	anchor(L, -1);
+	g_ptr_array_add(st->decls, d);
+	if (st->s) {
+		ldecl_instantiate(st, d);
+		if (st->error)
+			luaL_error(L, "%s", st->error);
+	}
+}
+
+static const char *opt_string(lua_State *L, int t, const char *field, const char *call)
+{
+	const char *s = NULL;
+	switch (lua_getfield(L, t, field)) {
+	case LUA_TNIL:
+		break;
+	case LUA_TSTRING:
+		s = lua_tostring(L, -1);
+		break;
+	default:
+		lerror(L, "%s: %s must be a string, got %s", call, field, luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);          /* the string stays alive in the table */
+	return s;
+}
+
+static void check_table(lua_State *L, int idx, const char *call)
+{
+	if (lua_type(L, idx) != LUA_TTABLE)
+		lerror(L, "%s: expected a table of fields ({...}), got %s", call,
+		       luaL_typename(L, idx));
+}
+
+/* ---- sim.scenario ---------------------------------------------------------------- */
+
+static int l_scenario(lua_State *L)
+{
+	static const char *const fields[] = { "name", "description", "duration", "policies", NULL };
+	struct lstate *st = top_only(L, "sim.scenario");
+	check_table(L, 1, "sim.scenario");
+	larg_fields(L, 1, "sim.scenario", fields);
+	once(L, st, &st->scenario_at, "sim.scenario");
+	const char *name = opt_string(L, 1, "name", "sim.scenario");
+	if (name && !*name)
+		lerror(L, "sim.scenario: name must not be empty");
+	const char *desc = opt_string(L, 1, "description", "sim.scenario");
+	if (lua_getfield(L, 1, "duration") != LUA_TNIL) {
+		st->cfg.duration = larg_duration(L, -1, "sim.scenario: duration");
+		if (!st->cfg.duration)
+			lerror(L, "sim.scenario: duration must be positive (leave it out to run "
+			       "until every task has finished)");
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "policies") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			lerror(L, "sim.scenario: policies must be a list of policy specs, got %s",
+			       luaL_typename(L, -1));
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			if (lua_rawgeti(L, -1, i) != LUA_TSTRING || !*lua_tostring(L, -1))
+				lerror(L, "sim.scenario: policies[%lld] must be a policy spec "
+				       "(\"name[:key=value,...]\"), got %s", (long long)i,
+				       luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			g_ptr_array_add(st->policies, g_strdup(lua_tostring(L, -1)));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	if (name) {
+		g_free(st->name);
+		st->name = g_strdup(name);
+	}
+	if (desc) {
+		g_free(st->description);
+		st->description = g_strdup(desc);
+	}
+	return 0;
+}
+
+/* ---- sim.param ------------------------------------------------------------------- */
+
+static bool name_ok(const char *s)
+{
+	if (!g_ascii_isalpha(*s) && *s != '_')
+		return false;
+	for (; *s; s++)
+		if (!g_ascii_isalnum(*s) && *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+/* Push --set's text converted to the type of the default at @def. */
+static void push_set_value(lua_State *L, int def, const char *name, const char *text)
+{
+	switch (lua_type(L, def)) {
+	case LUA_TBOOLEAN: {
+		static const char *const yes[] = { "true", "1", "yes", "on", NULL };
+		static const char *const no[] = { "false", "0", "no", "off", NULL };
+		if (g_strv_contains(yes, text))
+			lua_pushboolean(L, 1);
+		else if (g_strv_contains(no, text))
+			lua_pushboolean(L, 0);
+		else
+			lerror(L, "--set %s=%s: expected true or false (the default of %s is a "
+			       "boolean)", name, text, name);
+		return;
+	}
+	case LUA_TNUMBER: {
+		if (lua_isinteger(L, def)) {
+			gint64 v;
+			if (!g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &v, NULL))
+				lerror(L, "--set %s=%s: expected an integer (the default of %s is %lld)",
+				       name, text, name, (long long)lua_tointeger(L, def));
+			lua_pushinteger(L, v);
+		} else {
+			char *end = NULL;
+			double v = g_ascii_strtod(text, &end);
+			if (!*text || *end)
+				lerror(L, "--set %s=%s: expected a number (the default of %s is %g)",
+				       name, text, name, lua_tonumber(L, def));
+			lua_pushnumber(L, v);
+		}
+		return;
+	}
+	default:
+		lua_pushstring(L, text);
+	}
+}
+
+static int l_param(lua_State *L)
+{
+	struct lstate *st = top_only(L, "sim.param");
+	const char *name = luaL_checkstring(L, 1);
+	if (!name_ok(name))
+		lerror(L, "sim.param: bad name \"%s\": use letters, digits, '_', '-' and '.', "
+		       "starting with a letter", name);
+	int t = lua_type(L, 2);
+	if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN)
+		lerror(L, "sim.param: the default of %s must be a number, a string or a boolean, "
+		       "got %s", name, luaL_typename(L, 2));
+	if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
+		lerror(L, "sim.param: the description of %s must be a string, got %s", name,
+		       luaL_typename(L, 3));
+	for (guint i = 0; i < st->params->len; i++)
+		if (!strcmp(((struct param_value *)st->params->pdata[i])->name, name))
+			lerror(L, "sim.param: %s is declared twice", name);
+	const char *desc = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : NULL;
+	const char *set = st->o->sets ? g_hash_table_lookup(st->o->sets, name) : NULL;
+	if (set)
+		push_set_value(L, 2, name, set);
+	else
+		lua_pushvalue(L, 2);
+	int v = lua_gettop(L);
+	const char *text = luaL_tolstring(L, v, NULL);
+	struct param_value *p = g_new0(struct param_value, 1);
+	p->name = g_strdup(name);
+	p->value = g_strdup(text);
+	p->description = g_strdup(desc);
+	g_ptr_array_add(st->params, p);
+	lua_pop(L, 1);
+	return 1;
+}
+
+/* ---- sim.device, sim.writeback, sim.costs ------------------------------------------ */
+
+enum fkind { F_DURATION, F_SIZE, F_RATE, F_BOOL, F_UINT, F_DOUBLE, F_MODEL, F_SCHED };
+
+struct field {
+	const char *name;
+	enum fkind kind;
+	size_t off;                     /* in struct sim_config */
+	double min, max;
+};
+
+#define DEV(f) offsetof(struct sim_config, dev.f)
+#define WB(f) offsetof(struct sim_config, wb.f)
+#define COST(f) offsetof(struct sim_config, cost.f)
+
+static const struct field device_fields[] = {
+	{ "model", F_MODEL, DEV(model), 0, 0 },
+	{ "write_latency", F_DURATION, DEV(write_latency), 0, 0 },
+	{ "read_latency", F_DURATION, DEV(read_latency), 0, 0 },
+	{ "flush_latency", F_DURATION, DEV(flush_latency), 0, 0 },
+	{ "bandwidth", F_RATE, DEV(bandwidth), 1, 0 },
+	{ "jitter", F_DOUBLE, DEV(jitter), 0, 10 },
+	{ "queue_depth", F_UINT, DEV(queue_depth), 1, 65536 },
+	{ "scheduler", F_SCHED, DEV(scheduler), 0, 0 },
+	{ "max_request", F_SIZE, DEV(max_request), PAGE_SIZE, 32 << 20 },
+	{ "integrity", F_BOOL, DEV(integrity), 0, 0 },
+	{ "stable_writes", F_BOOL, DEV(stable_writes), 0, 0 },
+	{ "write_cache", F_BOOL, DEV(write_cache), 0, 0 },
+	{ "dma_at", F_DOUBLE, DEV(dma_at), 0, 1 },
+	{ "seek", F_DURATION, DEV(seek), 0, 0 },
+	{ "rotation", F_DURATION, DEV(rotation), 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static const struct field writeback_fields[] = {
+	{ "memory", F_SIZE, WB(memory), 1 << 20, (double)(1ull << 50) },
+	{ "dirty_background_ratio", F_UINT, WB(dirty_background_ratio), 0, 100 },
+	{ "dirty_ratio", F_UINT, WB(dirty_ratio), 1, 100 },
+	{ "interval", F_DURATION, WB(interval), 1000, 0 },
+	{ "expire", F_DURATION, WB(expire), 0, 0 },
+	{ "chunk", F_UINT, WB(chunk), 1, 1 << 20 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static const struct field cost_fields[] = {
+	{ "syscall", F_DURATION, COST(syscall), 0, 0 },
+	{ "copy_page", F_DURATION, COST(copy_page), 0, 0 },
+	{ "checksum_page", F_DURATION, COST(checksum_page), 0, 0 },
+	{ "fault", F_DURATION, COST(fault), 0, 0 },
+	{ "pte_update", F_DURATION, COST(pte_update), 0, 0 },
+	{ "tlb_shootdown", F_DURATION, COST(tlb_shootdown), 0, 0 },
+	{ "page_alloc", F_DURATION, COST(page_alloc), 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static int pick(lua_State *L, int idx, const char *what, const char *const *names)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		for (int i = 0; names[i]; i++)
+			if (!strcmp(names[i], lua_tostring(L, idx)))
+				return i;
+	char *list = g_strjoinv("\", \"", (char **)names);
+	char buf[512];
+	g_snprintf(buf, sizeof(buf), "%s", list);
+	g_free(list);
+	return lerror(L, "%s: expected one of \"%s\", got %s%s%s", what, buf,
+		      lua_type(L, idx) == LUA_TSTRING ? "\"" : "",
+		      lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx)
+						      : luaL_typename(L, idx),
+		      lua_type(L, idx) == LUA_TSTRING ? "\"" : "");
+}
+
+static void check_bounds(lua_State *L, const char *what, const struct field *f, double v,
+			 const char *shown)
+{
+	if (v < f->min || (f->max > 0 && v > f->max)) {
+		if (f->max > 0)
+			lerror(L, "%s: must be between %.17g and %.17g (got %s)", what, f->min,
+			       f->max, shown);
+		lerror(L, "%s: must be at least %.17g (got %s)", what, f->min, shown);
+	}
+}
+
+static void parse_fields(lua_State *L, struct lstate *st, const char *call,
+			 const struct field *fields)
+{
+	const char *names[32];
+	size_t n = 0;
+	for (const struct field *f = fields; f->name; f++)
+		names[n++] = f->name;
+	names[n] = NULL;
+	check_table(L, 1, call);
+	larg_fields(L, 1, call, names);
+	char *base = (char *)&st->cfg;
+	for (const struct field *f = fields; f->name; f++) {
+		if (lua_getfield(L, 1, f->name) == LUA_TNIL) {
+			lua_pop(L, 1);
+			continue;
+		}
+		char what[128];
+		g_snprintf(what, sizeof(what), "%s: %s", call, f->name);
+		void *p = base + f->off;
+		char shown[64];
+		switch (f->kind) {
+		case F_DURATION:
+			*(uint64_t *)p = larg_duration(L, -1, what);
+			g_snprintf(shown, sizeof(shown), "%" G_GUINT64_FORMAT "ns", *(uint64_t *)p);
+			check_bounds(L, what, f, (double)*(uint64_t *)p, shown);
+			break;
+		case F_SIZE:
+		case F_RATE:
+			*(uint64_t *)p = f->kind == F_SIZE ? larg_size(L, -1, what)
+							   : larg_rate(L, -1, what);
+			g_snprintf(shown, sizeof(shown), "%" G_GUINT64_FORMAT, *(uint64_t *)p);
+			check_bounds(L, what, f, (double)*(uint64_t *)p, shown);
+			break;
+		case F_BOOL:
+			*(bool *)p = larg_bool(L, -1, what);
+			break;
+		case F_UINT: {
+			double v = larg_number(L, -1, what);
+			g_snprintf(shown, sizeof(shown), "%g", v);
+			/* floor, not a cast to an integer: 1e300 and NaN must not overflow one */
+			if (!lua_isinteger(L, -1) && v != floor(v))
+				lerror(L, "%s: expected a whole number, got %s", what, shown);
+			check_bounds(L, what, f, v, shown);
+			*(unsigned *)p = (unsigned)v;
+			break;
+		}
+		case F_DOUBLE: {
+			double v = larg_number(L, -1, what);
+			g_snprintf(shown, sizeof(shown), "%g", v);
+			if (!(v >= f->min && v <= f->max))
+				lerror(L, "%s: must be between %g and %g (got %s)", what, f->min,
+				       f->max, shown);
+			*(double *)p = v;
+			break;
+		}
+		case F_MODEL: {
+			static const char *const models[] = { "ssd", "hdd", NULL };
+			*(enum device_model *)p = (enum device_model)pick(L, -1, what, models);
+			break;
+		}
+		case F_SCHED: {
+			static const char *const scheds[] = { "none", "reorder", "elevator", NULL };
+			*(enum sched_kind *)p = (enum sched_kind)pick(L, -1, what, scheds);
+			break;
+		}
+		}
+		lua_pop(L, 1);
+	}
+}
+
+static bool has_field(lua_State *L, const char *name)
+{
+	bool has = lua_getfield(L, 1, name) != LUA_TNIL;
+	lua_pop(L, 1);
+	return has;
+}
+
+static int l_device(lua_State *L)
+{
+	struct lstate *st = top_only(L, "sim.device");
+	parse_fields(L, st, "sim.device", device_fields);
+	once(L, st, &st->device_at, "sim.device");
+	st->stable_set = has_field(L, "stable_writes");
+	st->bandwidth_set = has_field(L, "bandwidth");
+	st->flush_set = has_field(L, "flush_latency");
+	return 0;
+}
+
+static int l_writeback(lua_State *L)
+{
+	struct lstate *st = top_only(L, "sim.writeback");
+	parse_fields(L, st, "sim.writeback", writeback_fields);
+	once(L, st, &st->writeback_at, "sim.writeback");
+	return 0;
+}
+
+static int l_costs(lua_State *L)
+{
+	struct lstate *st = top_only(L, "sim.costs");
+	parse_fields(L, st, "sim.costs", cost_fields);
+	once(L, st, &st->costs_at, "sim.costs");
+	return 0;
+}
+
+/* ---- files, processes, mappings ---------------------------------------------------- */
+
+static int l_file(lua_State *L)
+{
+	static const char *const fields[] = { "name", "size", NULL };
+	struct lstate *st = lctx_of(L)->st;
+	check_table(L, 1, "sim.file");
+	larg_fields(L, 1, "sim.file", fields);
+	const char *name = opt_string(L, 1, "name", "sim.file");
+	if (!name || !*name)
+		lerror(L, "sim.file: a name is required (sim.file{name = \"data\", size = \"16MiB\"})");
+	if (lua_getfield(L, 1, "size") == LUA_TNIL)
+		lerror(L, "sim.file: a size is required (e.g. size = \"16MiB\")");
+	uint64_t size = larg_size(L, -1, "sim.file: size");
+	if (size == 0)
+		lerror(L, "sim.file: size must be positive");
+	if (size > MAX_FILE_SIZE)
+		lerror(L, "sim.file: size %" G_GUINT64_FORMAT " bytes is absurd (at most 16 TiB)",
+		       size);
+	lua_pop(L, 1);
+	struct lfile *f = lobj_new(L, LT_FILE, sizeof(*f), 0);
+	f->name = lstate_strdup(st, name);
+	f->size = size;
+	f->where = lstate_strdup(st, lstate_where(st, L, 1));
+	declare(L, st, LT_FILE, f);
+	return 1;
+}
+
+static int l_process(lua_State *L)
+{
+	static const char *const fields[] = { "name", NULL };
+	struct lstate *st = lctx_of(L)->st;
+	const char *name = NULL;
+	if (!lua_isnoneornil(L, 1)) {
+		check_table(L, 1, "sim.process");
+		larg_fields(L, 1, "sim.process", fields);
+		name = opt_string(L, 1, "name", "sim.process");
+	}
+	struct lproc *p = lobj_new(L, LT_PROC, sizeof(*p), 0);
+	if (name && *name) {
+		p->name = lstate_strdup(st, name);
+	} else {
+		char buf[32];
+		unsigned n = 1;
+		for (guint i = 0; i < st->decls->len; i++)
+			n += ((struct ldecl *)st->decls->pdata[i])->type == LT_PROC;
+		g_snprintf(buf, sizeof(buf), "process%u", n);
+		p->name = lstate_strdup(st, buf);
+	}
+	declare(L, st, LT_PROC, p);
+	return 1;
+}
+
+static int proc_mmap(lua_State *L)
+{
+	static const char *const fields[] = { "offset", "size", NULL };
+	struct lstate *st = lctx_of(L)->st;
+	struct lproc *p = lobj_check(L, 1, LT_PROC, "proc:mmap");
+	struct lfile *f = lobj_check(L, 2, LT_FILE, "proc:mmap: argument 1");
+	uint64_t offset = 0, size = 0;
+	bool size_given = false;
+	if (!lua_isnoneornil(L, 3)) {
+		check_table(L, 3, "proc:mmap");
+		larg_fields(L, 3, "proc:mmap", fields);
+		if (lua_getfield(L, 3, "offset") != LUA_TNIL)
+			offset = larg_size(L, -1, "proc:mmap: offset");
+		if (lua_getfield(L, 3, "size") != LUA_TNIL) {
+			size = larg_size(L, -1, "proc:mmap: size");
+			size_given = true;
+		}
+		lua_pop(L, 2);
+	}
+	if (offset % PAGE_SIZE)
+		lerror(L, "proc:mmap: offset %" G_GUINT64_FORMAT " is not a multiple of "
+		       "sim.PAGE_SIZE (%u)", offset, PAGE_SIZE);
+	if (offset >= f->size)
+		lerror(L, "proc:mmap: offset %" G_GUINT64_FORMAT " lies outside file '%s' (%"
+		       G_GUINT64_FORMAT " bytes)", offset, f->name, f->size);
+	if (!size_given)
+		size = f->size - offset;
+	if (size == 0)
+		lerror(L, "proc:mmap: size must be positive");
+	if (size > f->size - offset)
+		lerror(L, "proc:mmap: offset %" G_GUINT64_FORMAT " + size %" G_GUINT64_FORMAT
+		       " lies outside file '%s' (%" G_GUINT64_FORMAT " bytes)", offset, size,
+		       f->name, f->size);
+	if (size > MAX_MAP_SIZE)
+		lerror(L, "proc:mmap: size %" G_GUINT64_FORMAT " bytes is absurd (at most 64 GiB "
+		       "per mapping)", size);
+	struct lmap *m = lobj_new(L, LT_MAP, sizeof(*m), 0);
+	m->proc = p;
+	m->file = f;
+	m->offset = offset;
+	m->size = size;
+	declare(L, st, LT_MAP, m);
+	return 1;
+}
+
+static int proc_name(lua_State *L)
+{
+	struct lproc *p = lobj_check(L, 1, LT_PROC, "proc:name");
+	lua_pushstring(L, p->name);
+	return 1;
+}
+
+/* ---- sim.spawn ------------------------------------------------------------------------ */
+
+static int l_spawn(lua_State *L)
+{
+	static const char *const fields[] = { "process", "cpu", "start", NULL };
+	struct lstate *st = lctx_of(L)->st;
+	if (lua_type(L, 1) != LUA_TSTRING || !*lua_tostring(L, 1))
+		lerror(L, "sim.spawn: argument 1 must be the task's name, got %s",
+		       luaL_typename(L, 1));
+	if (lua_type(L, 2) != LUA_TFUNCTION)
+		lerror(L, "sim.spawn: argument 2 must be the task's function, got %s",
+		       luaL_typename(L, 2));
+	struct lproc *proc = NULL;
+	int cpu = -1;
+	uint64_t start = 0;
+	if (!lua_isnoneornil(L, 3)) {
+		check_table(L, 3, "sim.spawn");
+		larg_fields(L, 3, "sim.spawn", fields);
+		if (lua_getfield(L, 3, "process") != LUA_TNIL)
+			proc = lobj_check(L, -1, LT_PROC, "sim.spawn: process");
+		if (lua_getfield(L, 3, "cpu") != LUA_TNIL) {
+			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+			    lua_tointeger(L, -1) > MAX_CPU)
+				lerror(L, "sim.spawn: cpu must be an integer from 0 to %d, got %s",
+				       MAX_CPU, luaL_tolstring(L, -1, NULL));
+			cpu = (int)lua_tointeger(L, -1);
+		}
+		if (lua_getfield(L, 3, "start") != LUA_TNIL)
+			start = larg_duration(L, -1, "sim.spawn: start");
+		lua_pop(L, 3);
+	}
+	struct ltask *lt = lobj_new(L, LT_TASK, sizeof(*lt), 1);
+	lt->ctx.kind = CTX_TASK;
+	lt->ctx.st = st;
+	lt->name = lstate_strdup(st, lua_tostring(L, 1));
+	lt->where = lstate_where(st, L, 1);
+	lt->proc = proc;
+	lt->cpu = cpu;
+	lt->start = start;
+	lt->co = lua_newthread(L);
+	*(struct lctx **)lua_getextraspace(lt->co) = &lt->ctx;
+	lua_pushvalue(L, 2);
+	lua_xmove(L, lt->co, 1);
+	lua_setiuservalue(L, -2, 1);    /* the task holds its coroutine */
+	declare(L, st, LT_TASK, lt);
+	return 1;
+}
+
+/* ---- units for Lua code (extensions: sim.size, sim.duration) ------------------------ */
+
+/* sim.size("4KiB") = 4096: the byte count of a size, as declarations read it. */
+static int l_size(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)larg_size(L, 1, "sim.size"));
+	return 1;
+}
+
+/* sim.duration("1.5ms") = 1500000: nanoseconds, as declarations read a duration. */
+static int l_duration(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)larg_duration(L, 1, "sim.duration"));
+	return 1;
+}
+
+/* ---- instantiation ---------------------------------------------------------------------- */
+
+void ldecl_instantiate(struct lstate *st, struct ldecl *d)
+{
+	struct sim *s = st->s;
+	switch (d->type) {
+	case LT_FILE: {
+		struct lfile *f = d->obj;
+		if (!f->f)
+			f->f = sim_file_new(s, f->name, f->size);
+		if (!f->f) {
+			/* Blocks and marks are address space reserved for the whole file;
+			 * files declared together can outgrow what the process has. */
+			char *msg = g_strdup_printf("%s: sim.file: cannot reserve address space for "
+						    "file '%s' of %" G_GUINT64_FORMAT " bytes (the "
+						    "files declared so far use up what this process has)",
+						    f->where, f->name, f->size);
+			lstate_fail(st, SCENARIO_ERROR_RUNTIME, msg);
+			g_free(msg);
+		}
+		break;
+	}
+	case LT_PROC: {
+		struct lproc *p = d->obj;
+		if (!p->p)
+			p->p = sim_process_new(s, p->name);
+		break;
+	}
+	case LT_MAP: {
+		struct lmap *m = d->obj;
+		if (!m->m)
+			m->m = sim_mmap(s, m->proc->p, m->file->f, m->offset, m->size);
+		break;
+	}
+	case LT_TASK: {
+		struct ltask *lt = d->obj;
+		if (!lt->t) {
+			/* The task's own random stream: the same numbers under every policy. */
+			char *stream = g_strdup_printf("task:%s", lt->name);
+			rng_init(&lt->rng, st->o->seed, stream);
+			g_free(stream);
+			lt->t = sim_task_new(s, lt->name, lt->proc ? lt->proc->p : NULL, lt->cpu,
+					     sim_now_ns(s) + lt->start, &ltask_driver, lt);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void ldecl_instantiate_all(struct lstate *st)
+{
+	for (guint i = 0; i < st->decls->len && !st->error; i++)
+		ldecl_instantiate(st, st->decls->pdata[i]);
+}
+
+void ldecl_register(lua_State *L)
+{
+	static const luaL_Reg fns[] = {
+		{ "scenario", l_scenario }, { "param", l_param }, { "device", l_device },
+		{ "writeback", l_writeback }, { "costs", l_costs }, { "file", l_file },
+		{ "process", l_process }, { "spawn", l_spawn }, { "size", l_size },
+		{ "duration", l_duration }, { NULL, NULL },
+	};
+	static const luaL_Reg proc_methods[] = {
+		{ "mmap", proc_mmap }, { "name", proc_name }, { NULL, NULL },
+	};
+	luaL_setfuncs(L, fns, 0);
+	lobj_register(L, LT_PROC, proc_methods);
+}
