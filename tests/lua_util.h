@@ -6,7 +6,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "lua/scenario.h"
+#include "cli/wbsim.h"
+#include "engine/engine.h"
 #include "wbtest.h"
 
 /* A scenario file "s.lua" (or @name) with @text in a fresh directory. */
@@ -63,7 +64,7 @@ static inline struct run_result *lt_run_opts(const char *text, struct scenario_o
 {
 	char *path = lt_write(text);
 	o->path = path;
-	struct run_result *r = scenario_run(o, err);
+	struct run_result *r = scenario_run(wbsim_opts(o), err);
 	o->path = NULL;
 	lt_remove(path);
 	return r;

@@ -20,7 +20,7 @@ START_TEST(scenario_probe_reads_declarations)
 		"local b = sim.param('flag', false)\n");
 	struct scenario_opts o = { .path = path, .seed = 1 };
 	GError *err = NULL;
-	struct scenario_info *i = scenario_probe(&o, &err);
+	struct scenario_info *i = scenario_probe(wbsim_opts(&o), &err);
 	ck_assert_msg(i, "%s", err ? err->message : "?");
 	ck_assert_str_eq(i->name, "probe-me");
 	ck_assert_str_eq(i->description, "a test");
@@ -47,13 +47,13 @@ START_TEST(scenario_defaults)
 	char *path = lt_write_named("my-test.lua", "local x = 1\n");
 	struct scenario_opts o = { .path = path, .seed = 1 };
 	GError *err = NULL;
-	struct scenario_info *i = scenario_probe(&o, &err);
+	struct scenario_info *i = scenario_probe(wbsim_opts(&o), &err);
 	ck_assert_msg(i, "%s", err ? err->message : "?");
 	ck_assert_str_eq(i->name, "my-test");
 	ck_assert_ptr_null(i->policies[0]);
 	ck_assert_uint_eq(i->duration, 0);
 	scenario_info_free(i);
-	struct run_result *r = scenario_run(&o, &err);
+	struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 	ck_assert_msg(r, "%s", err ? err->message : "?");
 	ck_assert_str_eq(r->policy_spec, "wait-on-writeback");
 	ck_assert_str_eq(r->scenario, "my-test");

@@ -31,12 +31,12 @@ START_TEST(binary_scenario_refused)
 	char *path = lt_write("\x1bLuaT\x00\x19\x93\r\n\x1a\n");
 	struct scenario_opts o = { .path = path, .seed = 1 };
 	GError *err = NULL;
-	ck_assert_ptr_null(scenario_run(&o, &err));
+	ck_assert_ptr_null(scenario_run(wbsim_opts(&o), &err));
 	ck_assert(g_error_matches(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT));
 	ck_assert_msg(strstr(err->message, "s.lua:1: is a precompiled (binary) Lua chunk"), "%s",
 		      err->message);
 	g_clear_error(&err);
-	ck_assert_ptr_null(scenario_probe(&o, &err));
+	ck_assert_ptr_null(scenario_probe(wbsim_opts(&o), &err));
 	ck_assert(strstr(err->message, "precompiled"));
 	g_error_free(err);
 	lt_remove(path);
@@ -59,7 +59,7 @@ START_TEST(load_errors)
 	LT_FAILS("#!/usr/bin/env wbsim\nerror('here')\n", SCENARIO_ERROR_INPUT, "s.lua:2: here");
 	struct scenario_opts o = { .path = "/nonexistent/wbsim/x.lua", .seed = 1 };
 	GError *err = NULL;
-	ck_assert_ptr_null(scenario_run(&o, &err));
+	ck_assert_ptr_null(scenario_run(wbsim_opts(&o), &err));
 	ck_assert(g_error_matches(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT));
 	ck_assert_msg(strstr(err->message, "cannot read scenario") &&
 		      strstr(err->message, "/nonexistent/wbsim/x.lua"), "%s", err->message);
@@ -92,13 +92,13 @@ START_TEST(require_paths)
 	ck_assert(g_file_set_contents(mod, "X = 1\n", -1, NULL));
 	struct scenario_opts o = { .path = path, .policy_spec = "unrestricted", .seed = 1 };
 	GError *err = NULL;
-	struct run_result *r = scenario_run(&o, &err);
+	struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 	ck_assert_msg(r, "%s", err ? err->message : "?");
 	run_result_free(r);
 	/* A module that is precompiled is refused too. */
 	lt_write_beside(path, "bin.lua", "\x1bLuaT\x00");
 	g_file_set_contents(path, "require('bin')\n", -1, NULL);
-	ck_assert_ptr_null(scenario_run(&o, &err));
+	ck_assert_ptr_null(scenario_run(wbsim_opts(&o), &err));
 	ck_assert_msg(strstr(err->message, "bin.lua:1: is a precompiled (binary) Lua chunk"), "%s",
 		      err->message);
 	g_error_free(err);
@@ -166,7 +166,7 @@ END_TEST
 START_TEST(memory_limit)
 {
 	struct scenario_opts o = { .policy_spec = "unrestricted", .seed = 1,
-				   .lua_mem_limit = 8 << 20 };
+				   .mem_limit = 8 << 20 };
 	/* In a task, with a pcall that tries to swallow the error and go on. */
 	lt_fails_opts("sim.spawn('hog', function()\n"
 		      "  local t = {}\n"
@@ -188,7 +188,7 @@ START_TEST(memory_limit)
 		      (const char *const[]){ "s.lua:1: Lua memory limit of 8MiB exceeded in the "
 					     "scenario's top level", NULL });
 	/* Under the limit nothing happens. */
-	o.lua_mem_limit = 64 << 20;
+	o.mem_limit = 64 << 20;
 	GError *err = NULL;
 	struct run_result *r = lt_run_opts("local s = string.rep('x', 1024 * 1024)\n", &o, &err);
 	ck_assert_msg(r, "%s", err ? err->message : "?");
@@ -239,9 +239,9 @@ START_TEST(deterministic_runs)
 	char *path = g_build_filename(WBSIM_SOURCE_DIR, "tests", "lua", "api_example.lua", NULL);
 	struct scenario_opts o = { .path = path, .policy_spec = "unrestricted", .seed = 5 };
 	GError *err = NULL;
-	struct run_result *a = scenario_run(&o, &err);
+	struct run_result *a = scenario_run(wbsim_opts(&o), &err);
 	ck_assert_msg(a, "%s", err ? err->message : "?");
-	struct run_result *b = scenario_run(&o, &err);
+	struct run_result *b = scenario_run(wbsim_opts(&o), &err);
 	ck_assert_msg(b, "%s", err ? err->message : "?");
 	for (const char *const *n = metric_names(); *n; n++) {
 		double x, y;
@@ -265,7 +265,7 @@ static void run_thread(gpointer data, gpointer user)
 	struct run_result **slot = data;
 	char *path = g_build_filename(WBSIM_SOURCE_DIR, "tests", "lua", "api_example.lua", NULL);
 	struct scenario_opts o = { .path = path, .policy_spec = "wait-on-writeback", .seed = 2 };
-	*slot = scenario_run(&o, NULL);
+	*slot = scenario_run(wbsim_opts(&o), NULL);
 	g_free(path);
 }
 
@@ -293,7 +293,7 @@ START_TEST(api_example_runs_as_written)
 	char *path = g_build_filename(WBSIM_SOURCE_DIR, "tests", "lua", "api_example.lua", NULL);
 	struct scenario_opts o = { .path = path, .seed = 1 };
 	GError *err = NULL;
-	struct scenario_info *i = scenario_probe(&o, &err);
+	struct scenario_info *i = scenario_probe(wbsim_opts(&o), &err);
 	ck_assert_msg(i, "%s", err ? err->message : "?");
 	ck_assert_str_eq(i->name, "mmap-fork");
 	ck_assert_str_eq(i->policies[2], "page-fork");
@@ -301,7 +301,7 @@ START_TEST(api_example_runs_as_written)
 	const char *policies[] = { "unrestricted", "wait-on-writeback" };
 	for (size_t k = 0; k < G_N_ELEMENTS(policies); k++) {
 		o.policy_spec = policies[k];
-		struct run_result *r = scenario_run(&o, &err);
+		struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 		ck_assert_msg(r, "%s", err ? err->message : "?");
 		lt_all_pass(r);
 		ck_assert_uint_eq(r->expects->len, k == 0 ? 3 : 2);

@@ -7,7 +7,8 @@
  * the same latencies both ways.  (fsync once judged its result again when its exit
  * had to sleep, counting its fsync violations twice: this is the test that found it.)
  */
-#include "lua/scenario.h"
+#include "cli/wbsim.h"
+#include "engine/engine.h"
 #include "wbtest.h"
 
 #include <string.h>
@@ -19,7 +20,7 @@ static struct run_result *run(const char *path, const char *policy, uint64_t int
 	struct scenario_opts o = { .path = path, .policy_spec = policy, .seed = 1, .sets = sets,
 				   .timeline_interval = interval };
 	GError *err = NULL;
-	struct run_result *r = scenario_run(&o, &err);
+	struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 	ck_assert_msg(r, "%s under %s: %s", path, policy, err ? err->message : "?");
 	g_hash_table_unref(sets);
 	return r;
@@ -62,7 +63,7 @@ START_TEST(sampling_changes_nothing)
 	for (guint i = 0; i < paths->len; i++) {
 		struct scenario_opts o = { .path = paths->pdata[i], .seed = 1 };
 		GError *err = NULL;
-		struct scenario_info *info = scenario_probe(&o, &err);
+		struct scenario_info *info = scenario_probe(wbsim_opts(&o), &err);
 		ck_assert_msg(info, "%s: %s", (char *)paths->pdata[i], err ? err->message : "?");
 		for (char **p = info->policies; *p; p++, runs++)
 			check_same(paths->pdata[i], *p);

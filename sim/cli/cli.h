@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lua/scenario.h"
+#include "run/run.h"
 
 enum cli_status {
 	CLI_OK = 0,             /* success, every expectation held */

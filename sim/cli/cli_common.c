@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "cli/wbsim.h"
 #include "report/report.h"
 #include "engine/units.h"
 
@@ -104,7 +104,7 @@ bool cli_scenario_opts(const char *cmd, const struct cli_scenario_args *a,
 			g_clear_error(&err);
 			return false;
 		}
-		o->lua_mem_limit = (size_t)bytes;
+		o->mem_limit = (size_t)bytes;
 	}
 	if (a->timeline_interval) {
 		uint64_t ns;
@@ -137,14 +137,11 @@ void cli_scenario_args_clear(struct cli_scenario_args *a)
 char *cli_canonical_spec(const char *cmd, const char *spec)
 {
 	GError *err = NULL;
-	struct policy *p = policy_new(spec, &err);
-	if (!p) {
+	char *canon = run_canonical_spec(wbsim_targets, spec, &err);
+	if (!canon) {
 		cli_usage_error(cmd, "%s", err->message);
 		g_error_free(err);
-		return NULL;
 	}
-	char *canon = g_strdup(p->spec);
-	policy_free(p);
 	return canon;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli_progress.h"
+#include "cli/wbsim.h"
 #include "policy.h"
 #include "report/report.h"
 
@@ -209,7 +210,8 @@ int cli_compare(int argc, char **argv)
 	cli_scenario_entries(ctx, &sa);
 
 	int status = CLI_USAGE;
-	struct scenario_opts base = { .seed = 1 };
+	struct scenario_opts base;
+	wbsim_opts_init(&base);
 	struct scenario_info *info = NULL;
 	GPtrArray *specs = NULL;
 	struct job *jobs = NULL;

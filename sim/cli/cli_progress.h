@@ -8,7 +8,7 @@
 #ifndef WBSIM_CLI_PROGRESS_H
 #define WBSIM_CLI_PROGRESS_H
 
-#include "lua/scenario.h"
+#include "run/run.h"
 
 struct progress;
 

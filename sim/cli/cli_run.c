@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli_progress.h"
+#include "cli/wbsim.h"
 #include "report/report.h"
 
 #define CMD "run"
@@ -128,7 +129,8 @@ int cli_run(int argc, char **argv)
 	cli_scenario_entries(ctx, &sa);
 
 	int status = CLI_USAGE;
-	struct scenario_opts o = { .seed = 1 };
+	struct scenario_opts o;
+	wbsim_opts_init(&o);
 	struct trace_file tf = { 0 };
 	char *spec = NULL;
 	struct run_result *r = NULL;

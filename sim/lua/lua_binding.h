@@ -23,10 +23,12 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "policy.h"
+#include "engine/engine.h"
 #include "engine/rng.h"
-#include "lua/scenario.h"
-#include "model/model.h"
+#include "run/expect.h"
+#include "run/run.h"
+#include "run/target.h"
+#include "run/workload.h"
 
 struct lstate;
 
@@ -54,19 +56,19 @@ struct lctx *lctx_effective(lua_State *L);
 enum ltype { LT_FILE, LT_PROC, LT_MAP, LT_TASK, LT_PIN, LT_EVENT, LT_NR };
 
 struct lfile {
-	struct file *f;                 /* NULL until the sim exists */
+	struct target_file *f;          /* NULL until the target exists */
 	const char *name;
 	uint64_t size;
 	const char *where;              /* file:line of the declaration */
 };
 
 struct lproc {
-	struct process *p;
+	struct target_proc *p;
 	const char *name;
 };
 
 struct lmap {
-	struct mapping *m;
+	struct target_map *m;
 	struct lproc *proc;
 	struct lfile *file;
 	uint64_t offset, size;          /* bytes of the file, as declared */
@@ -74,7 +76,7 @@ struct lmap {
 };
 
 struct lpin {
-	struct pin *p;
+	struct target_pin *p;
 	struct lmap *map;
 	uint64_t size;
 	const char *released_at;
@@ -93,7 +95,7 @@ enum lwait { WAIT_NONE, WAIT_EVENT, WAIT_JOIN };
 
 struct ltask {
 	struct lctx ctx;                /* first: the coroutine's extra space points here */
-	struct task *t;                 /* NULL until instantiated */
+	struct target_task *t;          /* NULL until instantiated */
 	lua_State *co;
 	const char *name;
 	const char *where;              /* where sim.spawn was called */
@@ -112,7 +114,6 @@ struct ltask {
 
 /* ---- the state of one load ------------------------------------------------------- */
 
-struct lexpect;
 
 struct lstate {
 	lua_State *L;
@@ -139,10 +140,11 @@ struct lstate {
 	bool stable_set, bandwidth_set, flush_set;
 	GPtrArray *params;              /* of struct param_value * */
 	GPtrArray *decls;               /* of struct ldecl *, in declaration order */
-	GPtrArray *expects;             /* of struct lexpect * */
+	GPtrArray *expects;             /* of struct expect_decl * */
 	unsigned expect_calls;
-	/* the run */
-	struct sim *s;
+	/* the run: the target the world is declared on, once it exists */
+	struct target *t;
+	const struct target_ops *ops;
 	/* the first error, as reported */
 	char *error;
 	int error_code;
@@ -216,7 +218,8 @@ bool ldecl_at_top(lua_State *L);
 
 /* lua_task.c */
 void ltask_register(lua_State *L);
-extern const struct task_driver ltask_driver;
+/* struct workload_ops' resume: the target says task @data may continue. */
+void ltask_resume(void *data);
 /* The task running @L's code for a call named @call: blocking calls need the task's
  * own coroutine, in a place that can yield. */
 struct ltask *ltask_current(lua_State *L, const char *call, bool block);
@@ -224,7 +227,5 @@ char *ltask_describe_wait(struct ltask *lt);
 
 /* lua_expect.c */
 void lexpect_register(lua_State *L);
-void lexpect_free(struct lexpect *e);
-GPtrArray *lexpect_judge(struct lstate *st, const char *spec, const struct metrics *m);
 
 #endif

@@ -63,7 +63,7 @@ static void declare(lua_State *L, struct lstate *st, enum ltype type, void *obj)
 	d->obj = obj;
 	anchor(L, -1);
 	g_ptr_array_add(st->decls, d);
-	if (st->s) {
+	if (st->t) {
 		ldecl_instantiate(st, d);
 		if (st->error)
 			luaL_error(L, "%s", st->error);
@@ -587,12 +587,13 @@ static int l_duration(lua_State *L)
 
 void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 {
-	struct sim *s = st->s;
+	struct target *t = st->t;
+	const struct target_ops *ops = st->ops;
 	switch (d->type) {
 	case LT_FILE: {
 		struct lfile *f = d->obj;
 		if (!f->f)
-			f->f = sim_file_new(s, f->name, f->size);
+			f->f = ops->file(t, f->name, f->size);
 		if (!f->f) {
 			/* Blocks and marks are address space reserved for the whole file;
 			 * files declared together can outgrow what the process has. */
@@ -608,13 +609,13 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 	case LT_PROC: {
 		struct lproc *p = d->obj;
 		if (!p->p)
-			p->p = sim_process_new(s, p->name);
+			p->p = ops->process(t, p->name);
 		break;
 	}
 	case LT_MAP: {
 		struct lmap *m = d->obj;
 		if (!m->m)
-			m->m = sim_mmap(s, m->proc->p, m->file->f, m->offset, m->size);
+			m->m = ops->mmap(t, m->proc->p, m->file->f, m->offset, m->size);
 		break;
 	}
 	case LT_TASK: {
@@ -624,8 +625,8 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 			char *stream = g_strdup_printf("task:%s", lt->name);
 			rng_init(&lt->rng, st->o->seed, stream);
 			g_free(stream);
-			lt->t = sim_task_new(s, lt->name, lt->proc ? lt->proc->p : NULL, lt->cpu,
-					     sim_now_ns(s) + lt->start, &ltask_driver, lt);
+			lt->t = ops->spawn(t, lt->name, lt->proc ? lt->proc->p : NULL, lt->cpu,
+					   lt->start, lt);
 		}
 		break;
 	}

@@ -79,8 +79,8 @@ void lstate_fail(struct lstate *st, int code, const char *msg)
 		return;
 	st->error = g_strdup(msg);
 	st->error_code = code;
-	if (st->s)
-		sim_stop(st->s);
+	if (st->t)
+		st->ops->stop(st->t);
 }
 
 static const char *ctx_name(struct lstate *st, struct lctx *c)
@@ -156,7 +156,7 @@ static void l_hook(lua_State *L, lua_Debug *ar)
 	struct lstate *st = self->st;
 	struct lctx *c = st->running ? st->running : self;
 	if (!c->fatal) {
-		simtime_t now = st->s ? sim_now_ns(st->s) : 0;
+		simtime_t now = st->t ? st->ops->now(st->t) : 0;
 		if (now != c->instr_time) {
 			c->instr_time = now;
 			c->instr = 0;
@@ -727,7 +727,7 @@ struct lstate *lstate_new(const struct scenario_opts *o, GError **err)
 	st->o = o;
 	st->path = g_strdup(o->path);
 	st->dir = g_path_get_dirname(o->path);
-	st->mem_limit = o->lua_mem_limit ? o->lua_mem_limit : DEFAULT_MEM_LIMIT;
+	st->mem_limit = o->mem_limit ? o->mem_limit : DEFAULT_MEM_LIMIT;
 	st->budget = o->instr_budget ? o->instr_budget : DEFAULT_BUDGET;
 	st->hook_every = (int)CLAMP(st->budget / 16, 1, 10000);
 	st->strings = g_string_chunk_new(1024);
@@ -737,7 +737,7 @@ struct lstate *lstate_new(const struct scenario_opts *o, GError **err)
 	sim_config_defaults(&st->cfg);
 	st->policies = g_ptr_array_new_with_free_func(g_free);
 	st->decls = g_ptr_array_new_with_free_func(g_free);
-	st->expects = g_ptr_array_new_with_free_func((GDestroyNotify)lexpect_free);
+	st->expects = g_ptr_array_new_with_free_func(expect_decl_free);
 	st->params = g_ptr_array_new();
 
 	st->L = lua_newstate(l_alloc, st);

@@ -15,10 +15,11 @@
  */
 #include "lua/lua_binding.h"
 
+/* The target every operation of a task goes to. */
+#define OPS(lt) ((lt)->ctx.st->ops)
+
 #include <string.h>
 
-static void task_resume(struct task *t);
-const struct task_driver ltask_driver = { task_resume };
 
 /* ---- which task is calling ------------------------------------------------------ */
 
@@ -57,7 +58,7 @@ static int push_result(lua_State *L, struct ltask *lt, enum lres res)
 	case RES_NOTHING:
 		return 0;
 	case RES_BOOL:
-		if (G_LIKELY(task_result(lt->t) == 0)) {
+		if (G_LIKELY(lt->ctx.st->ops->result(lt->t) == 0)) {
 			lua_pushboolean(L, 1);
 			return 1;
 		}
@@ -65,13 +66,13 @@ static int push_result(lua_State *L, struct ltask *lt, enum lres res)
 		lua_pushliteral(L, "EIO");
 		return 2;
 	case RES_PIN: {
-		if (task_result(lt->t)) {
+		if (lt->ctx.st->ops->result(lt->t)) {
 			lua_pushnil(L);
 			lua_pushliteral(L, "EIO");
 			return 2;
 		}
 		struct lpin *p = lobj_new(L, LT_PIN, sizeof(*p), 0);
-		p->p = task_result_pin(lt->t);
+		p->p = lt->ctx.st->ops->result_pin(lt->t);
 		p->map = lt->pin_map;
 		p->size = lt->pin_len;
 		return 1;
@@ -108,9 +109,9 @@ static void fail_task(struct lstate *st, struct ltask *lt, const char *msg, bool
 	}
 }
 
-static void task_resume(struct task *t)
+void ltask_resume(void *data)
 {
-	struct ltask *lt = task_driver_data(t);
+	struct ltask *lt = data;
 	struct lstate *st = lt->ctx.st;
 	lua_State *co = lt->co;
 	int nargs = 0;
@@ -161,7 +162,7 @@ static void task_resume(struct task *t)
 			return;
 		}
 		lua_settop(co, 0);
-		task_exit(t);
+		st->ops->exit(lt->t);
 		return;
 	default: {
 		char *msg = lstate_describe_error(st, co, false);
@@ -190,7 +191,7 @@ char *ltask_describe_wait(struct ltask *lt)
 	case WAIT_NONE:
 		break;
 	}
-	char *d = task_describe_wait(lt->t);
+	char *d = OPS(lt)->describe_wait(lt->t);
 	char *r = g_strdup_printf("task '%s' at %s: %s", lt->name, at, d);
 	g_free(d);
 	return r;
@@ -207,7 +208,7 @@ static int f_pwrite(lua_State *L)
 	uint64_t off = larg_bytes(L, 2, "f:pwrite: offset");
 	uint64_t len = larg_bytes(L, 3, "f:pwrite: length");
 	larg_range(L, off, len, f->size, "f:pwrite", "file", f->name);
-	return op_result(L, lt, task_pwrite(lt->t, f->f, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->pwrite(lt->t, f->f, off, len), RES_BOOL);
 }
 
 static int f_pread(lua_State *L)
@@ -217,21 +218,21 @@ static int f_pread(lua_State *L)
 	uint64_t off = larg_bytes(L, 2, "f:pread: offset");
 	uint64_t len = larg_bytes(L, 3, "f:pread: length");
 	larg_range(L, off, len, f->size, "f:pread", "file", f->name);
-	return op_result(L, lt, task_pread(lt->t, f->f, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->pread(lt->t, f->f, off, len), RES_BOOL);
 }
 
 static int f_fsync(lua_State *L)
 {
 	struct lfile *f = CHECK_FILE(L, "f:fsync");
 	struct ltask *lt = ltask_current(L, "f:fsync", true);
-	return op_result(L, lt, task_fsync(lt->t, f->f, false), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->fsync(lt->t, f->f, false), RES_BOOL);
 }
 
 static int f_fdatasync(lua_State *L)
 {
 	struct lfile *f = CHECK_FILE(L, "f:fdatasync");
 	struct ltask *lt = ltask_current(L, "f:fdatasync", true);
-	return op_result(L, lt, task_fsync(lt->t, f->f, true), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->fsync(lt->t, f->f, true), RES_BOOL);
 }
 
 /*
@@ -265,7 +266,7 @@ static int f_sync_range(lua_State *L)
 	if (k < 0)
 		lerror(L, "f:sync_range: how must be \"write\", \"wait\" or \"write_wait\", got %s",
 		       how ? how : luaL_typename(L, 4));
-	return op_result(L, lt, task_sync_range(lt->t, f->f, off, len, flags[k]), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->sync_range(lt->t, f->f, off, len, flags[k]), RES_BOOL);
 }
 
 #define DIO_ALIGN 512u
@@ -325,8 +326,8 @@ static int f_dio(lua_State *L, bool write)
 	}
 	if (!src)
 		at = 0;
-	enum op_status s = write ? task_dio_write(lt->t, f->f, off, len, src ? src->m : NULL, at)
-				 : task_dio_read(lt->t, f->f, off, len);
+	enum op_status s = write ? OPS(lt)->dio_write(lt->t, f->f, off, len, src ? src->m : NULL, at)
+				 : OPS(lt)->dio_read(lt->t, f->f, off, len);
 	return op_result(L, lt, s, RES_BOOL);
 }
 
@@ -364,7 +365,7 @@ static int m_store(lua_State *L)
 	uint64_t len = larg_bytes(L, 3, "m:store: length");
 	check_map_use(L, m, lt, "m:store");
 	larg_range(L, off, len, m->size, "m:store", "mapping of file", m->file->name);
-	return op_result(L, lt, task_store(lt->t, m->m, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->store(lt->t, m->m, off, len), RES_BOOL);
 }
 
 static int m_load(lua_State *L)
@@ -375,7 +376,7 @@ static int m_load(lua_State *L)
 	uint64_t len = larg_bytes(L, 3, "m:load: length");
 	check_map_use(L, m, lt, "m:load");
 	larg_range(L, off, len, m->size, "m:load", "mapping of file", m->file->name);
-	return op_result(L, lt, task_load(lt->t, m->m, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->load(lt->t, m->m, off, len), RES_BOOL);
 }
 
 static int m_msync(lua_State *L)
@@ -390,7 +391,7 @@ static int m_msync(lua_State *L)
 	}
 	check_map_use(L, m, lt, "m:msync");
 	larg_range(L, off, len, m->size, "m:msync", "mapping of file", m->file->name);
-	return op_result(L, lt, task_msync(lt->t, m->m, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->msync(lt->t, m->m, off, len), RES_BOOL);
 }
 
 static int m_unmap(lua_State *L)
@@ -398,7 +399,7 @@ static int m_unmap(lua_State *L)
 	struct lmap *m = CHECK_MAP(L, "m:unmap");
 	struct ltask *lt = ltask_current(L, "m:unmap", true);
 	check_map_use(L, m, lt, "m:unmap");
-	task_munmap(lt->t, m->m);
+	OPS(lt)->munmap(lt->t, m->m);
 	m->unmapped_at = lstate_where(lt->ctx.st, L, 1);
 	return 0;
 }
@@ -413,7 +414,7 @@ static int m_pin(lua_State *L)
 	larg_range(L, off, len, m->size, "m:pin", "mapping of file", m->file->name);
 	lt->pin_map = m;
 	lt->pin_len = len;
-	return op_result(L, lt, task_pin(lt->t, m->m, off, len), RES_PIN);
+	return op_result(L, lt, OPS(lt)->pin(lt->t, m->m, off, len), RES_PIN);
 }
 
 static int m_size(lua_State *L)
@@ -439,7 +440,7 @@ static int pin_write(lua_State *L)
 	uint64_t off = larg_bytes(L, 2, "pin:write: offset");
 	uint64_t len = larg_bytes(L, 3, "pin:write: length");
 	larg_range(L, off, len, p->size, "pin:write", "pin of file", p->map->file->name);
-	return op_result(L, lt, task_pin_write(lt->t, p->p, off, len), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->pin_write(lt->t, p->p, off, len), RES_BOOL);
 }
 
 static int pin_release(lua_State *L)
@@ -447,7 +448,7 @@ static int pin_release(lua_State *L)
 	struct lpin *p = check_pin(L, "pin:release");
 	struct ltask *lt = ltask_current(L, "pin:release", true);
 	p->released_at = lstate_where(lt->ctx.st, L, 1);
-	return op_result(L, lt, task_pin_release(lt->t, p->p), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->pin_release(lt->t, p->p), RES_BOOL);
 }
 
 static int pin_size_l(lua_State *L)
@@ -464,11 +465,11 @@ static int task_join(lua_State *L)
 	struct ltask *lt = ltask_current(L, "task:join", true);
 	if (other == lt)
 		lerror(L, "task:join: task '%s' cannot wait for itself to finish", lt->name);
-	if (!other->t || task_is_done(other->t))
+	if (!other->t || OPS(lt)->is_done(other->t))
 		return 0;
 	lt->wait = WAIT_JOIN;
 	lt->wait_on = other;
-	return op_result(L, lt, task_wait_on(lt->t, other->t), RES_NOTHING);
+	return op_result(L, lt, OPS(lt)->wait_on(lt->t, other->t), RES_NOTHING);
 }
 
 static int task_name_l(lua_State *L)
@@ -480,7 +481,7 @@ static int task_name_l(lua_State *L)
 static int task_done_l(lua_State *L)
 {
 	struct ltask *o = lobj_check(L, 1, LT_TASK, "task:is_done");
-	lua_pushboolean(L, o->t && task_is_done(o->t));
+	lua_pushboolean(L, o->t && o->ctx.st->ops->is_done(o->t));
 	return 1;
 }
 
@@ -501,7 +502,7 @@ static int ev_set(lua_State *L)
 	struct ltask *lt = ltask_current(L, "ev:set", false);
 	if (!ev->set) {
 		ev->set = true;
-		sim_wake(task_get_sim(lt->t), ev);
+		OPS(lt)->wake(lt->ctx.st->t, ev);
 	}
 	return 0;
 }
@@ -514,7 +515,7 @@ static int ev_wait(lua_State *L)
 		return 0;
 	lt->wait = WAIT_EVENT;
 	lt->wait_on = ev;
-	return op_result(L, lt, task_wait_on(lt->t, ev), RES_NOTHING);
+	return op_result(L, lt, OPS(lt)->wait_on(lt->t, ev), RES_NOTHING);
 }
 
 static int ev_is_set(lua_State *L)
@@ -528,14 +529,14 @@ static int ev_is_set(lua_State *L)
 static int l_now(lua_State *L)
 {
 	struct ltask *lt = ltask_current(L, "sim.now", false);
-	lua_pushnumber(L, (double)sim_now_ns(task_get_sim(lt->t)) / 1e9);
+	lua_pushnumber(L, (double)OPS(lt)->now(lt->ctx.st->t) / 1e9);
 	return 1;
 }
 
 static int l_now_ns(lua_State *L)
 {
 	struct ltask *lt = ltask_current(L, "sim.now_ns", false);
-	lua_pushinteger(L, (lua_Integer)sim_now_ns(task_get_sim(lt->t)));
+	lua_pushinteger(L, (lua_Integer)OPS(lt)->now(lt->ctx.st->t));
 	return 1;
 }
 
@@ -543,13 +544,13 @@ static int l_sleep(lua_State *L)
 {
 	struct ltask *lt = ltask_current(L, "sim.sleep", true);
 	uint64_t ns = larg_duration(L, 1, "sim.sleep");
-	return op_result(L, lt, task_sleep(lt->t, ns), RES_NOTHING);
+	return op_result(L, lt, OPS(lt)->sleep(lt->t, ns), RES_NOTHING);
 }
 
 static int l_yield(lua_State *L)
 {
 	struct ltask *lt = ltask_current(L, "sim.yield", true);
-	return op_result(L, lt, task_sleep(lt->t, 0), RES_NOTHING);
+	return op_result(L, lt, OPS(lt)->sleep(lt->t, 0), RES_NOTHING);
 }
 
 static int l_rand(lua_State *L)
@@ -587,7 +588,7 @@ static int l_randint(lua_State *L)
 static int l_sync(lua_State *L)
 {
 	struct ltask *lt = ltask_current(L, "sim.sync", true);
-	return op_result(L, lt, task_sync(lt->t), RES_BOOL);
+	return op_result(L, lt, OPS(lt)->sync(lt->t), RES_BOOL);
 }
 
 /* sim.log(fmt, ...): string.format's formatting; one argument is printed as it is. */
@@ -603,7 +604,7 @@ static int l_log(lua_State *L)
 		luaL_tolstring(L, 1, NULL);
 	}
 	if (lt->ctx.st->o->trace)
-		task_trace(lt->t, "sim_log", lua_tostring(L, -1));
+		OPS(lt)->log(lt->t, "sim_log", lua_tostring(L, -1));
 	return 0;
 }
 

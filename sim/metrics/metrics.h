@@ -71,6 +71,12 @@ struct metrics {
 	uint64_t bounce_pages;
 };
 
+/* The machine's state at one instant, as the timeline samples it (pages, requests,
+ * tasks). */
+struct sim_gauges {
+	uint64_t dirty, writeback, forked, bounce, inflight, stalled;
+};
+
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 

@@ -84,13 +84,6 @@ bool task_is_done(const struct task *t);
 /* What a blocked task waits for, for deadlock reports ("writeback of ino=1 index=3"). */
 char *task_describe_wait(const struct task *t);
 
-enum sim_end {
-	SIM_END_IDLE,           /* every task finished and writeback went idle */
-	SIM_END_DURATION,       /* the scenario's duration elapsed */
-	SIM_END_DEADLOCK,       /* tasks wait for something nobody will provide */
-	SIM_END_STOPPED,        /* a driver stopped the run (an error) */
-};
-
 /* Run the workload, then the final sync and the end-of-run oracle checks. */
 enum sim_end sim_run(struct sim *s);
 void sim_stop(struct sim *s);
@@ -110,9 +103,6 @@ void sim_set_sampler(struct sim *s, sim_sample_fn fn, void *data);
 /* From the sampler: the next sample comes @ns after this one. */
 void sim_set_timeline_interval(struct sim *s, uint64_t ns);
 
-struct sim_gauges {
-	uint64_t dirty, writeback, forked, bounce, inflight, stalled;
-};
 void sim_gauges(struct sim *s, struct sim_gauges *g);
 
 /* Inspection for tests and reports. */

@@ -18,7 +18,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "lua/scenario.h"
+#include "report/result.h"
 
 /* A policy spec or scenario name as one path component that still reads as
  * itself: ':' and ',' become '_' ("page-fork:pins=ignore,sync=naive" becomes

@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
-#include "lua/scenario.h"
+#include "report/result.h"
 
 /* "write.p99" is a latency: kind write, stat p99.  Returns the kind or -1. */
 int report_latency_kind(const char *name, enum latency_stat *stat);

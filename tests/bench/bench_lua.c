@@ -10,7 +10,7 @@
  *   bench_lua            2,000,000 operations per loop kind
  *   bench_lua --quick    200,000
  */
-#include "lua/scenario.h"
+#include "cli/wbsim.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -43,7 +43,7 @@ static double run(const char *path, const char *kind, const char *n, uint64_t *o
 				   .sets = sets, .instr_budget = UINT64_MAX / 2 };
 	GError *err = NULL;
 	gint64 t0 = g_get_monotonic_time();
-	struct run_result *r = scenario_run(&o, &err);
+	struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 	double s = (double)(g_get_monotonic_time() - t0) / 1e6;
 	if (!r) {
 		fprintf(stderr, "bench_lua: %s\n", err->message);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lua/scenario.h"
+#include "cli/wbsim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,15 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.path = path,
 		.policy_spec = "unrestricted",
 		.seed = 1,
-		.lua_mem_limit = 16u << 20,
+		.mem_limit = 16u << 20,
 		.instr_budget = 200000,
 		.duration_cap = 20 * 1000 * 1000,       /* 20 ms of simulated time */
 	};
 	GError *err = NULL;
-	struct scenario_info *info = scenario_probe(&o, &err);
+	struct scenario_info *info = scenario_probe(wbsim_opts(&o), &err);
 	scenario_info_free(info);
 	g_clear_error(&err);
-	struct run_result *r = scenario_run(&o, &err);
+	struct run_result *r = scenario_run(wbsim_opts(&o), &err);
 	run_result_free(r);
 	g_clear_error(&err);
 	return 0;

@@ -1,18 +1,24 @@
 /*
- * scenario — loading and running a Lua scenario (SCENARIO_API.md) under one policy.
- * The contract between the Lua binding (lua_*.c) and the command line / reports.
+ * run — one run of a workload under a policy spec and a seed, from whatever source
+ * (run/workload.h) on whatever target (run/target.h): load the workload, pick the
+ * target that claims the spec, build the machine from the declared configuration and
+ * the seed, let the source declare its world and drive its tasks, run, then gather
+ * the metrics, judge the expectations and keep the timeline.  Runs share nothing, so
+ * any number may go at once on different threads (run/batch.c puts them on a pool).
  */
-#ifndef WBSIM_SCENARIO_H
-#define WBSIM_SCENARIO_H
+#ifndef WBSIM_RUN_H
+#define WBSIM_RUN_H
 
 #include <glib.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "metrics/metrics.h"
-#include "model/model.h"
+#include "engine/trace.h"
+#include "report/result.h"
+
+struct workload_ops;
+struct target_ops;
 
 #define SCENARIO_ERROR (scenario_error_quark())
 GQuark scenario_error_quark(void);
@@ -38,55 +44,23 @@ struct run_progress {
 };
 
 struct scenario_opts {
-	const char *path;               /* the .lua file */
-	const char *policy_spec;        /* NULL: the first of the scenario's policies */
+	const char *path;               /* the workload's file */
+	const char *policy_spec;        /* NULL: the first of the workload's policies */
 	uint64_t seed;
 	GHashTable *sets;               /* --set name=value (char* -> char*), may be NULL */
-	size_t lua_mem_limit;           /* bytes; 0 = default 1 GiB */
-	uint64_t instr_budget;          /* Lua instructions between time advances; 0 = default */
+	size_t mem_limit;               /* bytes the source may use (the Lua state); 0: default */
+	uint64_t instr_budget;          /* the source's instructions between time advances; 0: default */
 	sim_trace_fn trace;             /* NULL: no trace */
 	void *trace_data;
-	uint64_t timeline_interval;     /* ns; 0 = default (duration/200, or adaptive:
-					   lua_scenario.c) */
+	uint64_t timeline_interval;     /* ns; 0 = default (duration/200, or adaptive) */
 	uint64_t duration_cap;          /* ns; 0 = none: simulated time stops there even if
 					   the scenario's duration is longer (fuzzing) */
 	struct run_progress *progress;  /* NULL: nobody is watching */
-};
-
-struct param_value {
-	char *name;
-	char *value;                    /* as text, the value used */
-	char *description;
-};
-
-struct expect_result {
-	char *pattern;                  /* the policy pattern it was declared under */
-	char *metric;
-	char *predicate;                /* as written: "<5ms", ">0", "0" */
-	double value;                   /* the metric's value in this run */
-	bool pass;
-	char *where;                    /* "file.lua:12" */
-};
-
-struct timeline_sample {
-	uint64_t t;
-	struct sim_gauges g;
-};
-
-struct run_result {
-	char *scenario;                 /* sim.scenario{name} */
-	char *description;
-	char *policy_spec;              /* canonical */
-	uint64_t seed;
-	GPtrArray *params;              /* of struct param_value * */
-	struct metrics *m;              /* owned */
-	GPtrArray *expects;             /* of struct expect_result *, those matching the policy */
-	GArray *timeline;               /* of struct timeline_sample */
-	enum sim_end end;
-	/* not deterministic: reported apart */
-	double wall_seconds;
-	uint64_t events;
-	size_t peak_rss_bytes;
+	/* What this program can read and run on (cli/wbsim.h gives both lists):
+	 * NULL-terminated; the first source that recognises the file reads it, the
+	 * first target that claims a spec runs it. */
+	const struct workload_ops *const *sources;
+	const struct target_ops *const *targets;
 };
 
 struct scenario_info {
@@ -97,13 +71,16 @@ struct scenario_info {
 	uint64_t duration;
 };
 
-/* Read the scenario's declarations only (no run): name, default policies, params. */
+/* Read the workload's declarations only (no run): name, default policies, params. */
 struct scenario_info *scenario_probe(const struct scenario_opts *o, GError **err);
 void scenario_info_free(struct scenario_info *i);
 
 /* Load, run to the end under o->policy_spec, evaluate expectations. */
 struct run_result *scenario_run(const struct scenario_opts *o, GError **err);
-void run_result_free(struct run_result *r);
-bool run_result_passed(const struct run_result *r);
+
+/* @spec in canonical form, by the target of @targets that claims it; NULL with the
+ * reason when no target does or the spec is bad. */
+char *run_canonical_spec(const struct target_ops *const *targets, const char *spec,
+			 GError **err);
 
 #endif

@@ -1,0 +1,10 @@
+/*
+ * wbsim — the lists of cli/wbsim.h.
+ */
+#include "cli/wbsim.h"
+
+#include "lua/lua_source.h"
+#include "model/target_model.h"
+
+const struct workload_ops *const wbsim_sources[] = { &lua_source, NULL };
+const struct target_ops *const wbsim_targets[] = { &model_target, NULL };
