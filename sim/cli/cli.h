@@ -59,10 +59,6 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *s, uint64_t mi
  * the installed policies; NULL with the message on stderr. */
 char *cli_canonical_spec(const char *cmd, const char *spec);
 
-/* <out>/<scenario>: the scenario's declared name or, without one, the file's
- * base name without ".lua"; made filesystem-safe by report_dirname(). */
-char *cli_scenario_dir(const char *out, const char *scenario_name, const char *path);
-
 /* Run scripts/plot on a results directory, inheriting stdout and stderr. */
 int cli_plot_dir(const char *cmd, const char *dir);
 

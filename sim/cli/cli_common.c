@@ -144,21 +144,3 @@ char *cli_canonical_spec(const char *cmd, const char *spec)
 	}
 	return canon;
 }
-
-char *cli_scenario_dir(const char *out, const char *scenario_name, const char *path)
-{
-	char *name;
-	if (scenario_name && *scenario_name) {
-		name = g_strdup(scenario_name);
-	} else {
-		char *base = g_path_get_basename(path);
-		if (g_str_has_suffix(base, ".lua"))
-			base[strlen(base) - 4] = '\0';
-		name = base;
-	}
-	char *safe = report_dirname(name);
-	char *dir = g_build_filename(out && *out ? out : "results", safe, NULL);
-	g_free(safe);
-	g_free(name);
-	return dir;
-}

@@ -1,9 +1,7 @@
 /*
- * cli_compare — `wbsim compare SCENARIO.lua`: the scenario under several policies
- * (and seeds), each run on a thread pool with one worker per core.  Runs share
- * nothing (scenario_run makes its own Lua state and sim), so the only
- * synchronisation is the queue that hands finished runs back to the main thread.
- * The results are written only once every run has succeeded.
+ * cli_compare — `wbsim compare SCENARIO.lua`: which policies, the runs (a batch on
+ * the thread pool: run/batch.h) with a progress line, then the table and the
+ * expectations.  The results are written only once every run has succeeded.
  */
 #include "cli/cli.h"
 
@@ -14,25 +12,10 @@
 #include "cli/wbsim.h"
 #include "policy.h"
 #include "report/report.h"
+#include "run/batch.h"
 
 #define CMD "compare"
 #define MAX_SEEDS 10000
-
-struct job {
-	struct scenario_opts o;
-	guint policy, seed;
-	struct run_result *r;
-	GError *err;
-	GAsyncQueue *done;
-};
-
-static void run_job(gpointer data, gpointer user)
-{
-	(void)user;
-	struct job *j = data;
-	j->r = scenario_run(&j->o, &j->err);
-	g_async_queue_push(j->done, j);
-}
 
 /* "a,b:k=v,k2=v2,c" -> a | b:k=v,k2=v2 | c: a piece with '=' and no ':' continues
  * the options of the spec before it, since policy names never contain '='. */
@@ -114,25 +97,25 @@ static GPtrArray *choose_policies(char **lists, const struct scenario_info *info
 }
 
 /* Each distinct message once, with the runs it came from. */
-static void report_failures(struct job *jobs, guint n, const GPtrArray *specs, guint nseeds)
+static void report_failures(const struct batch *b)
 {
 	GPtrArray *msgs = g_ptr_array_new();
 	GHashTable *where = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						  (GDestroyNotify)g_ptr_array_unref);
-	for (guint i = 0; i < n; i++) {
-		if (jobs[i].r)
+	for (guint i = 0; i < b->nspecs * b->nseeds; i++) {
+		if (b->runs[i])
 			continue;
-		const char *m = jobs[i].err ? jobs[i].err->message : "the run failed";
+		const char *m = b->errs[i] ? b->errs[i]->message : "the run failed";
 		GPtrArray *w = g_hash_table_lookup(where, m);
 		if (!w) {
 			w = g_ptr_array_new_with_free_func(g_free);
 			g_hash_table_insert(where, (gpointer)m, w);
 			g_ptr_array_add(msgs, (gpointer)m);
 		}
-		g_ptr_array_add(w, nseeds > 1 ? g_strdup_printf("%s seed %" G_GUINT64_FORMAT,
-							       (char *)specs->pdata[jobs[i].policy],
-							       jobs[i].o.seed)
-					      : g_strdup(specs->pdata[jobs[i].policy]));
+		const char *spec = b->specs[i / b->nseeds];
+		g_ptr_array_add(w, b->nseeds > 1 ? g_strdup_printf("%s seed %" G_GUINT64_FORMAT, spec,
+								   b->seeds[i % b->nseeds])
+						 : g_strdup(spec));
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		GPtrArray *w = g_hash_table_lookup(where, msgs->pdata[i]);
@@ -145,28 +128,14 @@ static void report_failures(struct job *jobs, guint n, const GPtrArray *specs, g
 	g_ptr_array_free(msgs, TRUE);
 }
 
-static bool write_results(const char *sdir, const struct compare *c)
+static struct run_progress *progress_slot(void *data, guint i)
 {
-	GError *err = NULL;
-	bool ok = true;
-	for (guint p = 0; ok && p < c->npolicies; p++) {
-		char *pdir = report_dirname(c->specs[p]);
-		for (guint s = 0; ok && s < c->nseeds; s++) {
-			char *seed = g_strdup_printf("seed-%" G_GUINT64_FORMAT, c->seeds[s]);
-			char *dir = c->nseeds > 1 ? g_build_filename(sdir, pdir, seed, NULL)
-						  : g_build_filename(sdir, pdir, NULL);
-			ok = report_write_run(dir, compare_run(c, p, s), &err);
-			g_free(dir);
-			g_free(seed);
-		}
-		g_free(pdir);
-	}
-	ok = ok && report_write_compare(sdir, c, &err);
-	if (!ok) {
-		cli_usage_error(CMD, "%s", err->message);
-		g_error_free(err);
-	}
-	return ok;
+	return progress_run(data, i);
+}
+
+static void progress_finished(void *data)
+{
+	progress_run_done(data);
 }
 
 static const char compare_description[] =
@@ -214,8 +183,7 @@ int cli_compare(int argc, char **argv)
 	wbsim_opts_init(&base);
 	struct scenario_info *info = NULL;
 	GPtrArray *specs = NULL;
-	struct job *jobs = NULL;
-	guint njobs = 0;
+	struct batch b = { 0 };
 	uint64_t nseeds = 1;
 	GError *err = NULL;
 	if (!cli_parse(ctx, CMD, &argc, &argv) || !cli_scenario_path(CMD, argc, argv))
@@ -237,52 +205,26 @@ int cli_compare(int argc, char **argv)
 	if (!specs && !(specs = choose_policies(NULL, info, base.path)))
 		goto out;
 
-	njobs = specs->len * (guint)nseeds;
-	jobs = g_new0(struct job, njobs);
-	GAsyncQueue *done = g_async_queue_new();
-	guint threads = MIN(njobs, g_get_num_processors());
-	GThreadPool *pool = g_thread_pool_new(run_job, NULL, (gint)threads, FALSE, NULL);
+	b = (struct batch){ .base = &base, .specs = (const char *const *)specs->pdata,
+			    .nspecs = specs->len, .nseeds = (guint)nseeds,
+			    .slot = progress_slot, .finished = progress_finished };
+	guint njobs = specs->len * (guint)nseeds;
 	char *label = g_strdup_printf("%s: %u policies x %" G_GUINT64_FORMAT " seeds on %u threads",
-				      base.path, specs->len, nseeds, threads);
+				      base.path, specs->len, nseeds,
+				      MIN(njobs, g_get_num_processors()));
 	struct progress *pg = progress_start(label, njobs);
-	for (guint i = 0; i < njobs; i++) {
-		struct job *j = &jobs[i];
-		j->policy = i / (guint)nseeds;
-		j->seed = i % (guint)nseeds;
-		j->o = base;
-		j->o.policy_spec = specs->pdata[j->policy];
-		j->o.seed = j->seed + 1;
-		j->o.progress = progress_run(pg, i);
-		j->done = done;
-		g_thread_pool_push(pool, j, NULL);
-	}
-	bool failed = false;
-	for (guint i = 0; i < njobs; i++) {
-		struct job *j = g_async_queue_pop(done);
-		failed = failed || !j->r;
-		progress_run_done(pg);
-	}
-	g_thread_pool_free(pool, FALSE, TRUE);
-	g_async_queue_unref(done);
+	b.progress_data = pg;
+	bool ok = batch_run(&b);
 	progress_stop(pg);
 	g_free(label);
-	if (failed) {
-		report_failures(jobs, njobs, specs, (guint)nseeds);
+	if (!ok) {
+		report_failures(&b);
 		goto out;
 	}
 
-	uint64_t *seeds = g_new(uint64_t, nseeds);
-	struct run_result **runs = g_new(struct run_result *, njobs);
-	for (guint i = 0; i < nseeds; i++)
-		seeds[i] = i + 1;
-	for (guint i = 0; i < njobs; i++)
-		runs[i] = jobs[i].r;
-	const struct run_result *r0 = runs[0];
-	struct compare c = { .scenario = r0->scenario, .description = r0->description,
-			     .npolicies = specs->len, .specs = (const char *const *)specs->pdata,
-			     .nseeds = (guint)nseeds, .seeds = seeds, .runs = runs };
-	char *sdir = cli_scenario_dir(sa.out, r0->scenario, base.path);
-	if (write_results(sdir, &c)) {
+	struct compare c = batch_compare(&b);
+	char *sdir = run_results_dir(sa.out, c.scenario, base.path);
+	if (run_write_batch(sdir, &c, &err)) {
 		char *table = report_compare_table(&c);
 		char *expects = report_expectations(&c);
 		fputs(table, stdout);
@@ -295,17 +237,13 @@ int cli_compare(int argc, char **argv)
 		status = compare_passed(&c) ? CLI_OK : CLI_FAILED;
 		if (plot && cli_plot_dir(CMD, sdir) != CLI_OK)
 			status = CLI_USAGE;
+	} else {
+		cli_usage_error(CMD, "%s", err->message);
+		g_clear_error(&err);
 	}
 	g_free(sdir);
-	g_free(runs);
-	g_free(seeds);
 out:
-	for (guint i = 0; i < njobs; i++) {
-		if (jobs[i].r)
-			run_result_free(jobs[i].r);
-		g_clear_error(&jobs[i].err);
-	}
-	g_free(jobs);
+	batch_clear(&b);
 	if (specs)
 		g_ptr_array_free(specs, TRUE);
 	if (info)

@@ -13,6 +13,7 @@
 #include "cli/cli_progress.h"
 #include "cli/wbsim.h"
 #include "report/report.h"
+#include "run/batch.h"
 
 #define CMD "run"
 
@@ -169,10 +170,9 @@ int cli_run(int argc, char **argv)
 	if (!trace_ok)
 		goto out;
 
-	char *sdir = cli_scenario_dir(sa.out, r->scenario, o.path);
-	char *pdir = report_dirname(r->policy_spec);
-	char *dir = g_build_filename(sdir, pdir, NULL);
-	if (report_write_run(dir, r, &err)) {
+	char *sdir = run_results_dir(sa.out, r->scenario, o.path);
+	char *dir = NULL;
+	if (run_write_one(sdir, r, &dir, &err)) {
 		print_run(r, dir);
 		status = run_result_passed(r) ? CLI_OK : CLI_FAILED;
 	} else {
@@ -180,7 +180,6 @@ int cli_run(int argc, char **argv)
 		g_clear_error(&err);
 	}
 	g_free(dir);
-	g_free(pdir);
 	g_free(sdir);
 out:
 	if (tf.f)
