@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "metrics/metric_table.h"
+
 #ifndef WBSIM_SOURCE_DIR
 #define WBSIM_SOURCE_DIR "."
 #endif
@@ -32,12 +34,17 @@ int cli_plot_dir(const char *cmd, const char *dir)
 		return CLI_USAGE;
 	}
 	char *argv[] = { "bash", script, (char *)dir, NULL };
+	/* Which metric goes in which bar chart, under what label: the metric table's. */
+	char *charts = metric_table_charts();
+	char **envp = g_environ_setenv(g_get_environ(), "WBSIM_PLOT_METRICS", charts, TRUE);
 	GError *err = NULL;
 	int wait_status = 0;
 	fflush(stdout);
-	bool ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+	bool ok = g_spawn_sync(NULL, argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
 			       NULL, NULL, NULL, NULL, &wait_status, &err) &&
 		  g_spawn_check_wait_status(wait_status, &err);
+	g_strfreev(envp);
+	g_free(charts);
 	if (!ok) {
 		cli_usage_error(cmd, "%s %s: %s", script, dir, err->message);
 		g_error_free(err);

@@ -1,55 +1,41 @@
 /*
  * Metrics: counters by enum, one latency histogram per operation kind, and the
- * public names.  The name tables are built by the preprocessor from the lists
- * below, so metric_names() is a constant that any number of run threads can
- * read without set-up or locking.
+ * public names, which come from the metric table (metric_table.c): a counter's name,
+ * and "kind.stat" for each latency statistic.  The list of names is built once, on
+ * first use, and read by any number of run threads after that.
  */
 #include "metrics/metrics.h"
 
 #include <glib.h>
 #include <string.h>
 
-/* In enum metric_counter order; checked against M_NR_COUNTERS below. */
-#define COUNTER_NAMES(X) \
-	X("writes") X("stores") X("faults") X("pin_writes") X("dio_writes") \
-	X("fsyncs") X("disk_writes") X("disk_requests") X("redundant_writes") \
-	X("checksum_errors") X("eio_returned") X("stale_overwrites") \
-	X("lost_writes") X("fsync_violations") X("stale_reads") \
-	X("stale_cache_pages") X("forks") X("bounces") X("pte_updates") \
-	X("tlb_shootdowns") X("forked_pages_peak") X("bounce_pages_peak") \
-	X("stall.stable") X("stall.pin") X("stall.refork") X("stall.throttle") \
-	X("cpu.copy") X("cpu.checksum") X("cpu.pte") X("cpu.tlb") X("sim_time")
+#include "metrics/metric_table.h"
 
-/* In enum op_kind order. */
-#define KIND_NAMES(X) \
-	X(write) X(store) X(fault) X(fsync) X(msync) X(dio_write) X(pin_write) X(read)
-
-/* In enum latency_stat order; X(kind, stat) so the kind can be pasted in front. */
-#define STAT_NAMES(X, k) \
-	X(k, count) X(k, mean) X(k, p50) X(k, p90) X(k, p99) X(k, p999) X(k, max)
-
-#define STRING_COMMA(s) s,
-#define STRINGIFY_COMMA(k) #k,
-#define LATENCY_NAME(k, st) #k "." #st,
-#define LATENCY_NAMES_OF(k) STAT_NAMES(LATENCY_NAME, k)
-#define STAT_NAME(k, st) #st,
-
-static const char *const counter_names[] = { COUNTER_NAMES(STRING_COMMA) };
-static const char *const kind_names[] = { KIND_NAMES(STRINGIFY_COMMA) };
-static const char *const stat_names[] = { STAT_NAMES(STAT_NAME, _) };
-
-static const char *const all_names[] = {
-	COUNTER_NAMES(STRING_COMMA)
-	KIND_NAMES(LATENCY_NAMES_OF)
-	NULL
-};
+static const char *const stat_names[] = { "count", "mean", "p50", "p90", "p99", "p999", "max" };
+_Static_assert(G_N_ELEMENTS(stat_names) == LS_NR, "latency stat names");
 
 #define NR_NAMES ((size_t)M_NR_COUNTERS + (size_t)OPK_NR * LS_NR)
 
-_Static_assert(G_N_ELEMENTS(counter_names) == M_NR_COUNTERS, "counter names");
-_Static_assert(G_N_ELEMENTS(kind_names) == OPK_NR, "op kind names");
-_Static_assert(G_N_ELEMENTS(stat_names) == LS_NR, "latency stat names");
-_Static_assert(G_N_ELEMENTS(all_names) == NR_NAMES + 1, "metric names");
+static const char *const *all_names(void)
+{
+	static const char *names[NR_NAMES + 1];
+	static gsize done;
+	if (g_once_init_enter(&done)) {
+		size_t i = 0;
+		for (int c = 0; c < M_NR_COUNTERS; c++)
+			names[i++] = metric_counter_def(c)->name;
+		for (int k = 0; k < OPK_NR; k++)
+			for (int st = 0; st < LS_NR; st++) {
+				char *n = g_strdup_printf("%s.%s", metric_latency_def(k)->name,
+							  stat_names[st]);
+				names[i++] = g_intern_string(n);
+				g_free(n);
+			}
+		names[i] = NULL;
+		g_once_init_leave(&done, 1);
+	}
+	return names;
+}
 
 struct metrics *metrics_new(void)
 {
@@ -70,19 +56,20 @@ void metrics_free(struct metrics *m)
 
 const char *metric_counter_name(enum metric_counter c)
 {
-	g_return_val_if_fail((unsigned int)c < M_NR_COUNTERS, NULL);
-	return counter_names[c];
+	const struct metric_def *d = metric_counter_def(c);
+	return d ? d->name : NULL;
 }
 
 bool metric_counter_is_time(enum metric_counter c)
 {
-	return c >= M_STALL_STABLE && c <= M_SIM_TIME;
+	const struct metric_def *d = metric_counter_def(c);
+	return d && d->kind == MK_TIME;
 }
 
 const char *op_kind_name(enum op_kind k)
 {
-	g_return_val_if_fail((unsigned int)k < OPK_NR, NULL);
-	return kind_names[k];
+	const struct metric_def *d = metric_latency_def(k);
+	return d ? d->name : NULL;
 }
 
 const char *latency_stat_name(enum latency_stat s)
@@ -93,7 +80,7 @@ const char *latency_stat_name(enum latency_stat s)
 
 const char *const *metric_names(void)
 {
-	return all_names;
+	return all_names();
 }
 
 /* Position in all_names, or -1.  A linear scan: lookups happen when a run is
@@ -102,8 +89,9 @@ static int metric_index(const char *name)
 {
 	if (!name)
 		return -1;
+	const char *const *names = all_names();
 	for (size_t i = 0; i < NR_NAMES; i++)
-		if (strcmp(all_names[i], name) == 0)
+		if (strcmp(names[i], name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -134,6 +122,22 @@ static double latency_value(const struct hist *h, enum latency_stat s)
 		break;
 	}
 	g_assert_not_reached();
+}
+
+void metrics_mark_absent(struct metrics *m, const char *target)
+{
+	for (int c = 0; c < M_NR_COUNTERS; c++)
+		m->absent[c] = metric_absent_on(metric_counter_def(c), target);
+	for (int k = 0; k < OPK_NR; k++)
+		m->absent[M_NR_COUNTERS + k] = metric_absent_on(metric_latency_def(k), target);
+}
+
+bool metrics_absent(const struct metrics *m, const char *name)
+{
+	int i = metric_index(name);
+	if (i < 0)
+		return false;
+	return m->absent[i < M_NR_COUNTERS ? i : M_NR_COUNTERS + (i - M_NR_COUNTERS) / LS_NR];
 }
 
 bool metrics_lookup(const struct metrics *m, const char *name, double *value)

@@ -69,6 +69,9 @@ struct metrics {
 	/* live gauges behind the *_peak counters and the timeline */
 	uint64_t forked_pages;
 	uint64_t bounce_pages;
+	/* what the target that filled these could not measure: counters, then latency
+	 * kinds (shown as "n/a", never as 0) */
+	bool absent[M_NR_COUNTERS + OPK_NR];
 };
 
 /* The machine's state at one instant, as the timeline samples it (pages, requests,
@@ -89,6 +92,10 @@ const char *latency_stat_name(enum latency_stat s);            /* "p99" */
  * "write.p99").  False when the name is not a metric. */
 bool metrics_lookup(const struct metrics *m, const char *name, double *value);
 bool metric_name_valid(const char *name);
+/* Mark what the metric table says @target cannot measure. */
+void metrics_mark_absent(struct metrics *m, const char *target);
+/* @name is a metric the run's target could not measure. */
+bool metrics_absent(const struct metrics *m, const char *name);
 /* Every public metric name, in report order; NULL-terminated, static. */
 const char *const *metric_names(void);
 

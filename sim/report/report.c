@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/units.h"
+#include "metrics/metric_table.h"
 
 char *report_dirname(const char *spec)
 {
@@ -52,15 +53,22 @@ int report_latency_kind(const char *name, enum latency_stat *stat)
 	return -1;
 }
 
+/* The metric table's row of a counter @name, or NULL (a latency statistic). */
+static const struct metric_def *counter_def(const char *name)
+{
+	for (int c = 0; c < M_NR_COUNTERS; c++)
+		if (!strcmp(name, metric_counter_name(c)))
+			return metric_counter_def(c);
+	return NULL;
+}
+
 bool report_metric_is_duration(const char *name)
 {
 	enum latency_stat s;
 	if (report_latency_kind(name, &s) >= 0)
 		return s != LS_COUNT;
-	for (int c = 0; c < M_NR_COUNTERS; c++)
-		if (!strcmp(name, metric_counter_name(c)))
-			return metric_counter_is_time(c);
-	return false;
+	const struct metric_def *d = counter_def(name);
+	return d && d->kind == MK_TIME;
 }
 
 /* Means are the one kind of metric that is not a whole number. */
@@ -69,9 +77,11 @@ static bool metric_is_fractional(const char *name)
 	return g_str_has_suffix(name, ".mean");
 }
 
+/* Peaks of page gauges are shown with the memory they hold. */
 static bool metric_is_pages(const char *name)
 {
-	return g_str_has_suffix(name, "_pages_peak");
+	const struct metric_def *d = counter_def(name);
+	return d && d->kind == MK_PEAK && !strcmp(d->unit, "pages");
 }
 
 static bool is_whole(double v)
@@ -146,7 +156,10 @@ void report_json_expectations(JsonBuilder *b, const GPtrArray *expects)
 		report_json_str(b, "metric", e->metric);
 		report_json_str(b, "predicate", e->predicate);
 		json_builder_set_member_name(b, "value");
-		report_json_metric(b, e->metric ? e->metric : "", e->value);
+		if (e->absent)
+			json_builder_add_null_value(b);         /* the target cannot measure it */
+		else
+			report_json_metric(b, e->metric ? e->metric : "", e->value);
 		json_builder_set_member_name(b, "pass");
 		json_builder_add_boolean_value(b, e->pass);
 		json_builder_end_object(b);
@@ -203,7 +216,10 @@ char *report_summary_json(const struct run_result *r)
 		double v = 0;
 		metrics_lookup(r->m, *n, &v);
 		json_builder_set_member_name(b, *n);
-		report_json_metric(b, *n, v);
+		if (metrics_absent(r->m, *n))
+			json_builder_add_null_value(b);         /* "n/a", never 0 */
+		else
+			report_json_metric(b, *n, v);
 	}
 	json_builder_end_object(b);
 

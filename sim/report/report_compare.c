@@ -7,53 +7,17 @@
 #include "report/report.h"
 #include "report/report_json.h"
 
+#include "metrics/metric_table.h"
+
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
-static const char *const sec_stalls[] = {
-	"stall.stable", "stall.pin", "stall.refork", "stall.throttle", NULL };
-static const char *const sec_hazards[] = {
-	"redundant_writes", "checksum_errors", "eio_returned", "stale_overwrites",
-	"lost_writes", "fsync_violations", "stale_reads", "stale_cache_pages", NULL };
-static const char *const sec_copies[] = {
-	"forks", "bounces", "pte_updates", "tlb_shootdowns", NULL };
-static const char *const sec_cpu[] = { "cpu.copy", "cpu.checksum", "cpu.pte", "cpu.tlb", NULL };
-static const char *const sec_memory[] = { "forked_pages_peak", "bounce_pages_peak", NULL };
-static const char *const sec_disk[] = { "disk_writes", "disk_requests", NULL };
-static const char *const sec_ops[] = {
-	"writes", "stores", "faults", "pin_writes", "dio_writes", "fsyncs", NULL };
-static const char *const sec_run[] = { "sim_time", NULL };
-
-/* The rows after the latencies, in the order a reader asks about them. */
-static const struct section {
-	const char *title;
-	const char *const *names;
-} sections[] = {
-	{ "stalls: time blocked, by cause", sec_stalls },
-	{ "hazards", sec_hazards },
-	{ "forks, bounces and mappings", sec_copies },
-	{ "CPU time, by cause", sec_cpu },
-	{ "extra memory: peak pages", sec_memory },
-	{ "disk", sec_disk },
-	{ "operations", sec_ops },
-	{ "run", sec_run },
-};
-
 struct row {
 	char *section;          /* set on the first row of a section */
 	const char *metric;
 };
-
-static bool in_a_section(const char *name)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
-		for (const char *const *n = sections[i].names; *n; n++)
-			if (!strcmp(*n, name))
-				return true;
-	return false;
-}
 
 static void row_free(gpointer p)
 {
@@ -66,8 +30,8 @@ static void add_row(GArray *rows, const char *section, const char *metric)
 	g_array_append_val(rows, r);
 }
 
-/* Latencies of the kinds some run performed, then the fixed sections, then any
- * metric nobody placed yet (so a new metric shows up without an edit here). */
+/* Latencies of the kinds some run performed, then the metric table's sections in
+ * their order, each with its metrics in table order. */
 static GArray *compare_rows(const struct compare *c)
 {
 	GArray *rows = g_array_new(FALSE, FALSE, sizeof(struct row));
@@ -88,23 +52,23 @@ static GArray *compare_rows(const struct compare *c)
 		}
 		g_free(title);
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
-		const char *title = sections[i].title;
-		for (const char *const *n = sections[i].names; *n; n++) {
-			if (!metric_name_valid(*n))
+	for (const char *const *sec = metric_sections(); *sec; sec++) {
+		const char *title = *sec;
+		for (int m = 0; m < M_NR_COUNTERS; m++) {
+			const struct metric_def *d = metric_counter_def(m);
+			if (strcmp(d->section, *sec))
 				continue;
-			add_row(rows, title, *n);
+			add_row(rows, title, d->name);
 			title = NULL;
 		}
 	}
-	const char *title = "other";
-	for (const char *const *n = names; *n; n++) {
-		if (report_latency_kind(*n, NULL) >= 0 || in_a_section(*n))
-			continue;
-		add_row(rows, title, *n);
-		title = NULL;
-	}
 	return rows;
+}
+
+/* The target of policy @p could not measure @metric. */
+static bool absent(const struct compare *c, guint p, const char *metric)
+{
+	return metrics_absent(compare_run(c, p, 0)->m, metric);
 }
 
 struct spread {
@@ -137,6 +101,8 @@ static struct spread row_spread(const struct compare *c, guint p, const char *me
 
 static char *human_cell(const struct compare *c, guint p, const char *metric)
 {
+	if (absent(c, p, metric))
+		return g_strdup("n/a");
 	struct spread s = row_spread(c, p, metric);
 	char *mean = report_format_value(metric, s.mean);
 	if (c->nseeds == 1 || s.min == s.max)
@@ -256,13 +222,14 @@ char *report_expectations(const struct compare *c)
 			for (guint i = 0; r->expects && i < r->expects->len; i++) {
 				const struct expect_result *e = r->expects->pdata[i];
 				char **l = g_new0(char *, 6);
-				l[0] = g_strdup(e->pass ? "PASS" : "FAIL");
+				l[0] = g_strdup(e->absent ? "N/A " : e->pass ? "PASS" : "FAIL");
 				l[1] = g_strdup(e->where ? e->where : "?");
 				l[2] = c->nseeds > 1 ? g_strdup_printf("%s seed %" PRIu64, c->specs[p],
 								      c->seeds[s])
 						     : g_strdup(c->specs[p]);
 				l[3] = expect_text(e);
-				l[4] = report_format_value(e->metric ? e->metric : "", e->value);
+				l[4] = e->absent ? g_strdup("n/a")
+						 : report_format_value(e->metric ? e->metric : "", e->value);
 				ww = MAX(ww, text_width(l[1]));
 				wp = MAX(wp, text_width(l[2]));
 				wx = MAX(wx, text_width(l[3]));
@@ -326,6 +293,10 @@ char *report_compare_csv(const struct compare *c)
 			if (c->nseeds > 1)
 				g_string_append_printf(out, ",%s", stats[st]);
 			for (guint p = 0; p < c->npolicies; p++) {
+				if (absent(c, p, metric)) {
+					g_string_append(out, ",n/a");
+					continue;
+				}
 				struct spread s = row_spread(c, p, metric);
 				double v[] = { s.mean, s.min, s.max, s.stddev };
 				csv_number(out, v[st]);
@@ -407,6 +378,10 @@ char *report_compare_json(const struct compare *c)
 		for (guint p = 0; p < c->npolicies; p++) {
 			struct spread s = row_spread(c, p, row->metric);
 			json_builder_set_member_name(b, c->specs[p]);
+			if (absent(c, p, row->metric)) {
+				json_builder_add_null_value(b);
+				continue;
+			}
 			if (c->nseeds == 1) {
 				report_json_metric(b, row->metric, s.mean);
 				continue;
@@ -498,8 +473,10 @@ char *report_compare_md(const struct compare *c)
 				for (guint i = 0; r->expects && i < r->expects->len; i++) {
 					const struct expect_result *e = r->expects->pdata[i];
 					char *x = expect_text(e);
-					char *v = report_format_value(e->metric ? e->metric : "", e->value);
-					g_string_append_printf(out, "| %s | ", e->pass ? "PASS" : "**FAIL**");
+					char *v = e->absent ? g_strdup("n/a")
+							    : report_format_value(e->metric ? e->metric : "", e->value);
+					g_string_append_printf(out, "| %s | ", e->absent ? "n/a"
+									     : e->pass ? "PASS" : "**FAIL**");
 					md_text(out, e->where ? e->where : "?");
 					g_string_append(out, " | ");
 					md_text(out, c->specs[p]);

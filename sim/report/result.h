@@ -25,6 +25,7 @@ struct expect_result {
 	char *predicate;                /* as written: "<5ms", ">0", "0" */
 	double value;                   /* the metric's value in this run */
 	bool pass;
+	bool absent;                    /* the run's target cannot measure it: n/a, not FAIL */
 	char *where;                    /* "file.lua:12" */
 };
 

@@ -97,7 +97,8 @@ GPtrArray *expect_judge(const GPtrArray *decls, const char *spec, const struct m
 		r->predicate = g_strdup(x->predicate);
 		r->where = g_strdup(x->where);
 		metrics_lookup(m, x->metric, &r->value);
-		r->pass = holds(x->op, r->value, x->value);
+		r->absent = metrics_absent(m, x->metric);
+		r->pass = r->absent || holds(x->op, r->value, x->value);
 		g_ptr_array_add(out, r);
 	}
 	g_ptr_array_free(sorted, TRUE);

@@ -5,7 +5,7 @@ command -v gnuplot >/dev/null || fail "gnuplot is not installed (scripts/deps in
 
 CK_RUN_CASE=fixture WBSIM_REPORT_FIXTURE="$T" "$BIN/tests/test_report" >/dev/null ||
 	fail "test_report could not write the fixture"
-bash "$SRC/scripts/plot" "$T/fake" >"$T/out" || fail "scripts/plot failed"
+WBSIM=$WBSIM bash "$SRC/scripts/plot" "$T/fake" >"$T/out" || fail "scripts/plot failed"
 c=$T/fake/charts
 for n in latency-write latency-store latency-fsync hazards stalls cpu timeline; do
 	[ -s "$c/$n.png" ] || fail "no $n.png"
