@@ -1,14 +1,17 @@
 /*
  * lua_binding.h — what the parts of the Lua binding share; not a public interface.
  *
- *   lua_state.c     the sandboxed state: allocator with a limit, libraries, require,
- *                   the instruction budget, loading source text
+ *   lua_state.c     the state: allocator with a limit, the instruction budget, errors,
+ *                   the objects scenarios hold, running the top level
+ *   lua_sandbox.c   the libraries a scenario gets: load, require, pairs, math.random
  *   lua_args.c      arguments: units, byte ranges, declaration tables, error messages
- *   lua_decl.c      declaring the world: sim.scenario, param, device, writeback,
- *                   costs, file, process, mmap, spawn
- *   lua_task.c      tasks as coroutines, and every call made from inside a task
+ *   lua_decl.c      declaring the world: sim.scenario, param, file, process, mmap,
+ *                   spawn; and instantiating it on the target
+ *   lua_machine.c   declaring the machine: sim.device, sim.writeback, sim.costs
+ *   lua_task.c      tasks as coroutines, and their calls about tasks, events and time
+ *   lua_io.c        the I/O calls of a task on files, mappings and pins
  *   lua_expect.c    sim.expect: parsing at declaration, judging at the end
- *   lua_scenario.c  scenario_probe and scenario_run
+ *   lua_scenario.c  the Lua scenario as a workload source (run/workload.h)
  *
  * Every Lua thread carries, in its extra space, a pointer to the struct lctx that
  * runs it: the main thread (never runs scenario code), the top level of the scenario
@@ -169,6 +172,12 @@ const char *lstate_where(struct lstate *st, lua_State *L, int level);
 char *lstate_describe_error(struct lstate *st, lua_State *co, bool traceback);
 struct rng *lstate_rng(struct lstate *st);
 
+/* lua_sandbox.c: the libraries (on the registry's globals); loading source text with
+ * luaL_loadfilex's courtesies; require for scenarios/lib only. */
+void lsandbox_open(lua_State *L);
+int lsandbox_load_text(lua_State *L, const char *buf, size_t len, const char *path);
+int lsandbox_require_lib(lua_State *L);
+
 /* Userdata of our types.  lobj_check raises a Lua error naming @what when @idx is
  * not an object of @type. */
 void *lobj_new(lua_State *L, enum ltype type, size_t size, int nuv);
@@ -209,12 +218,21 @@ void larg_fields(lua_State *L, int idx, const char *call, const char *const *acc
 /* The closest of @names to @s by edit distance, if close enough; else NULL. */
 const char *larg_suggest(const char *s, const char *const *names);
 
-/* lua_decl.c */
+/* lua_decl.c; its helpers for the other declarations: a call allowed at the top level
+ * only (the state), made at most once (where it was), with a table of fields. */
+struct lstate *ldecl_top_only(lua_State *L, const char *call);
+const char *ldecl_once(lua_State *L, struct lstate *st, const char **at, const char *call);
+void ldecl_check_table(lua_State *L, int idx, const char *call);
+/* lua_machine.c: sim.device, sim.writeback, sim.costs into the table on the stack. */
+void lmachine_register(lua_State *L);
 void ldecl_register(lua_State *L);              /* fills the table on the stack */
 void ldecl_instantiate_all(struct lstate *st);
 void ldecl_instantiate(struct lstate *st, struct ldecl *d);
 /* The context of a declaration: top level, or a task (instantiated at once). */
 bool ldecl_at_top(lua_State *L);
+
+/* lua_io.c: the methods of files, mappings and pins */
+void lio_register(lua_State *L);
 
 /* lua_task.c */
 void ltask_register(lua_State *L);

@@ -1,6 +1,6 @@
 /*
- * lua_decl — declaring the world: sim.scenario, sim.param, sim.device, sim.writeback,
- * sim.costs, sim.file, sim.process, proc:mmap and sim.spawn.
+ * lua_decl — declaring the world: sim.scenario, sim.param, sim.file, sim.process,
+ * proc:mmap and sim.spawn (the machine's own declarations are lua_machine.c's).
  *
  * The top level runs before the machine exists (the device may be declared after the
  * files), so declarations are recorded in order and instantiated together once the
@@ -23,7 +23,7 @@ bool ldecl_at_top(lua_State *L)
 	return c->kind == CTX_TOP;
 }
 
-static struct lstate *top_only(lua_State *L, const char *call)
+struct lstate *ldecl_top_only(lua_State *L, const char *call)
 {
 	struct lctx *c = lctx_effective(L);
 	if (c->kind != CTX_TOP)
@@ -32,7 +32,7 @@ static struct lstate *top_only(lua_State *L, const char *call)
 	return c->st;
 }
 
-static const char *once(lua_State *L, struct lstate *st, const char **at, const char *call)
+const char *ldecl_once(lua_State *L, struct lstate *st, const char **at, const char *call)
 {
 	if (*at)
 		lerror(L, "%s may be called only once (first called at %s)", call, *at);
@@ -86,7 +86,7 @@ static const char *opt_string(lua_State *L, int t, const char *field, const char
 	return s;
 }
 
-static void check_table(lua_State *L, int idx, const char *call)
+void ldecl_check_table(lua_State *L, int idx, const char *call)
 {
 	if (lua_type(L, idx) != LUA_TTABLE)
 		lerror(L, "%s: expected a table of fields ({...}), got %s", call,
@@ -98,10 +98,10 @@ static void check_table(lua_State *L, int idx, const char *call)
 static int l_scenario(lua_State *L)
 {
 	static const char *const fields[] = { "name", "description", "duration", "policies", NULL };
-	struct lstate *st = top_only(L, "sim.scenario");
-	check_table(L, 1, "sim.scenario");
+	struct lstate *st = ldecl_top_only(L, "sim.scenario");
+	ldecl_check_table(L, 1, "sim.scenario");
 	larg_fields(L, 1, "sim.scenario", fields);
-	once(L, st, &st->scenario_at, "sim.scenario");
+	ldecl_once(L, st, &st->scenario_at, "sim.scenario");
 	const char *name = opt_string(L, 1, "name", "sim.scenario");
 	if (name && !*name)
 		lerror(L, "sim.scenario: name must not be empty");
@@ -195,7 +195,7 @@ static void push_set_value(lua_State *L, int def, const char *name, const char *
 
 static int l_param(lua_State *L)
 {
-	struct lstate *st = top_only(L, "sim.param");
+	struct lstate *st = ldecl_top_only(L, "sim.param");
 	const char *name = luaL_checkstring(L, 1);
 	if (!name_ok(name))
 		lerror(L, "sim.param: bad name \"%s\": use letters, digits, '_', '-' and '.', "
@@ -227,200 +227,13 @@ static int l_param(lua_State *L)
 	return 1;
 }
 
-/* ---- sim.device, sim.writeback, sim.costs ------------------------------------------ */
-
-enum fkind { F_DURATION, F_SIZE, F_RATE, F_BOOL, F_UINT, F_DOUBLE, F_MODEL, F_SCHED };
-
-struct field {
-	const char *name;
-	enum fkind kind;
-	size_t off;                     /* in struct sim_config */
-	double min, max;
-};
-
-#define DEV(f) offsetof(struct sim_config, dev.f)
-#define WB(f) offsetof(struct sim_config, wb.f)
-#define COST(f) offsetof(struct sim_config, cost.f)
-
-static const struct field device_fields[] = {
-	{ "model", F_MODEL, DEV(model), 0, 0 },
-	{ "write_latency", F_DURATION, DEV(write_latency), 0, 0 },
-	{ "read_latency", F_DURATION, DEV(read_latency), 0, 0 },
-	{ "flush_latency", F_DURATION, DEV(flush_latency), 0, 0 },
-	{ "bandwidth", F_RATE, DEV(bandwidth), 1, 0 },
-	{ "jitter", F_DOUBLE, DEV(jitter), 0, 10 },
-	{ "queue_depth", F_UINT, DEV(queue_depth), 1, 65536 },
-	{ "scheduler", F_SCHED, DEV(scheduler), 0, 0 },
-	{ "max_request", F_SIZE, DEV(max_request), PAGE_SIZE, 32 << 20 },
-	{ "integrity", F_BOOL, DEV(integrity), 0, 0 },
-	{ "stable_writes", F_BOOL, DEV(stable_writes), 0, 0 },
-	{ "write_cache", F_BOOL, DEV(write_cache), 0, 0 },
-	{ "dma_at", F_DOUBLE, DEV(dma_at), 0, 1 },
-	{ "seek", F_DURATION, DEV(seek), 0, 0 },
-	{ "rotation", F_DURATION, DEV(rotation), 0, 0 },
-	{ NULL, 0, 0, 0, 0 },
-};
-
-static const struct field writeback_fields[] = {
-	{ "memory", F_SIZE, WB(memory), 1 << 20, (double)(1ull << 50) },
-	{ "dirty_background_ratio", F_UINT, WB(dirty_background_ratio), 0, 100 },
-	{ "dirty_ratio", F_UINT, WB(dirty_ratio), 1, 100 },
-	{ "interval", F_DURATION, WB(interval), 1000, 0 },
-	{ "expire", F_DURATION, WB(expire), 0, 0 },
-	{ "chunk", F_UINT, WB(chunk), 1, 1 << 20 },
-	{ NULL, 0, 0, 0, 0 },
-};
-
-static const struct field cost_fields[] = {
-	{ "syscall", F_DURATION, COST(syscall), 0, 0 },
-	{ "copy_page", F_DURATION, COST(copy_page), 0, 0 },
-	{ "checksum_page", F_DURATION, COST(checksum_page), 0, 0 },
-	{ "fault", F_DURATION, COST(fault), 0, 0 },
-	{ "pte_update", F_DURATION, COST(pte_update), 0, 0 },
-	{ "tlb_shootdown", F_DURATION, COST(tlb_shootdown), 0, 0 },
-	{ "page_alloc", F_DURATION, COST(page_alloc), 0, 0 },
-	{ NULL, 0, 0, 0, 0 },
-};
-
-static int pick(lua_State *L, int idx, const char *what, const char *const *names)
-{
-	if (lua_type(L, idx) == LUA_TSTRING)
-		for (int i = 0; names[i]; i++)
-			if (!strcmp(names[i], lua_tostring(L, idx)))
-				return i;
-	char *list = g_strjoinv("\", \"", (char **)names);
-	char buf[512];
-	g_snprintf(buf, sizeof(buf), "%s", list);
-	g_free(list);
-	return lerror(L, "%s: expected one of \"%s\", got %s%s%s", what, buf,
-		      lua_type(L, idx) == LUA_TSTRING ? "\"" : "",
-		      lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx)
-						      : luaL_typename(L, idx),
-		      lua_type(L, idx) == LUA_TSTRING ? "\"" : "");
-}
-
-static void check_bounds(lua_State *L, const char *what, const struct field *f, double v,
-			 const char *shown)
-{
-	if (v < f->min || (f->max > 0 && v > f->max)) {
-		if (f->max > 0)
-			lerror(L, "%s: must be between %.17g and %.17g (got %s)", what, f->min,
-			       f->max, shown);
-		lerror(L, "%s: must be at least %.17g (got %s)", what, f->min, shown);
-	}
-}
-
-static void parse_fields(lua_State *L, struct lstate *st, const char *call,
-			 const struct field *fields)
-{
-	const char *names[32];
-	size_t n = 0;
-	for (const struct field *f = fields; f->name; f++)
-		names[n++] = f->name;
-	names[n] = NULL;
-	check_table(L, 1, call);
-	larg_fields(L, 1, call, names);
-	char *base = (char *)&st->cfg;
-	for (const struct field *f = fields; f->name; f++) {
-		if (lua_getfield(L, 1, f->name) == LUA_TNIL) {
-			lua_pop(L, 1);
-			continue;
-		}
-		char what[128];
-		g_snprintf(what, sizeof(what), "%s: %s", call, f->name);
-		void *p = base + f->off;
-		char shown[64];
-		switch (f->kind) {
-		case F_DURATION:
-			*(uint64_t *)p = larg_duration(L, -1, what);
-			g_snprintf(shown, sizeof(shown), "%" G_GUINT64_FORMAT "ns", *(uint64_t *)p);
-			check_bounds(L, what, f, (double)*(uint64_t *)p, shown);
-			break;
-		case F_SIZE:
-		case F_RATE:
-			*(uint64_t *)p = f->kind == F_SIZE ? larg_size(L, -1, what)
-							   : larg_rate(L, -1, what);
-			g_snprintf(shown, sizeof(shown), "%" G_GUINT64_FORMAT, *(uint64_t *)p);
-			check_bounds(L, what, f, (double)*(uint64_t *)p, shown);
-			break;
-		case F_BOOL:
-			*(bool *)p = larg_bool(L, -1, what);
-			break;
-		case F_UINT: {
-			double v = larg_number(L, -1, what);
-			g_snprintf(shown, sizeof(shown), "%g", v);
-			/* floor, not a cast to an integer: 1e300 and NaN must not overflow one */
-			if (!lua_isinteger(L, -1) && v != floor(v))
-				lerror(L, "%s: expected a whole number, got %s", what, shown);
-			check_bounds(L, what, f, v, shown);
-			*(unsigned *)p = (unsigned)v;
-			break;
-		}
-		case F_DOUBLE: {
-			double v = larg_number(L, -1, what);
-			g_snprintf(shown, sizeof(shown), "%g", v);
-			if (!(v >= f->min && v <= f->max))
-				lerror(L, "%s: must be between %g and %g (got %s)", what, f->min,
-				       f->max, shown);
-			*(double *)p = v;
-			break;
-		}
-		case F_MODEL: {
-			static const char *const models[] = { "ssd", "hdd", NULL };
-			*(enum device_model *)p = (enum device_model)pick(L, -1, what, models);
-			break;
-		}
-		case F_SCHED: {
-			static const char *const scheds[] = { "none", "reorder", "elevator", NULL };
-			*(enum sched_kind *)p = (enum sched_kind)pick(L, -1, what, scheds);
-			break;
-		}
-		}
-		lua_pop(L, 1);
-	}
-}
-
-static bool has_field(lua_State *L, const char *name)
-{
-	bool has = lua_getfield(L, 1, name) != LUA_TNIL;
-	lua_pop(L, 1);
-	return has;
-}
-
-static int l_device(lua_State *L)
-{
-	struct lstate *st = top_only(L, "sim.device");
-	parse_fields(L, st, "sim.device", device_fields);
-	once(L, st, &st->device_at, "sim.device");
-	st->stable_set = has_field(L, "stable_writes");
-	st->bandwidth_set = has_field(L, "bandwidth");
-	st->flush_set = has_field(L, "flush_latency");
-	return 0;
-}
-
-static int l_writeback(lua_State *L)
-{
-	struct lstate *st = top_only(L, "sim.writeback");
-	parse_fields(L, st, "sim.writeback", writeback_fields);
-	once(L, st, &st->writeback_at, "sim.writeback");
-	return 0;
-}
-
-static int l_costs(lua_State *L)
-{
-	struct lstate *st = top_only(L, "sim.costs");
-	parse_fields(L, st, "sim.costs", cost_fields);
-	once(L, st, &st->costs_at, "sim.costs");
-	return 0;
-}
-
 /* ---- files, processes, mappings ---------------------------------------------------- */
 
 static int l_file(lua_State *L)
 {
 	static const char *const fields[] = { "name", "size", NULL };
 	struct lstate *st = lctx_of(L)->st;
-	check_table(L, 1, "sim.file");
+	ldecl_check_table(L, 1, "sim.file");
 	larg_fields(L, 1, "sim.file", fields);
 	const char *name = opt_string(L, 1, "name", "sim.file");
 	if (!name || !*name)
@@ -448,7 +261,7 @@ static int l_process(lua_State *L)
 	struct lstate *st = lctx_of(L)->st;
 	const char *name = NULL;
 	if (!lua_isnoneornil(L, 1)) {
-		check_table(L, 1, "sim.process");
+		ldecl_check_table(L, 1, "sim.process");
 		larg_fields(L, 1, "sim.process", fields);
 		name = opt_string(L, 1, "name", "sim.process");
 	}
@@ -476,7 +289,7 @@ static int proc_mmap(lua_State *L)
 	uint64_t offset = 0, size = 0;
 	bool size_given = false;
 	if (!lua_isnoneornil(L, 3)) {
-		check_table(L, 3, "proc:mmap");
+		ldecl_check_table(L, 3, "proc:mmap");
 		larg_fields(L, 3, "proc:mmap", fields);
 		if (lua_getfield(L, 3, "offset") != LUA_TNIL)
 			offset = larg_size(L, -1, "proc:mmap: offset");
@@ -535,7 +348,7 @@ static int l_spawn(lua_State *L)
 	int cpu = -1;
 	uint64_t start = 0;
 	if (!lua_isnoneornil(L, 3)) {
-		check_table(L, 3, "sim.spawn");
+		ldecl_check_table(L, 3, "sim.spawn");
 		larg_fields(L, 3, "sim.spawn", fields);
 		if (lua_getfield(L, 3, "process") != LUA_TNIL)
 			proc = lobj_check(L, -1, LT_PROC, "sim.spawn: process");
@@ -644,8 +457,8 @@ void ldecl_instantiate_all(struct lstate *st)
 void ldecl_register(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
-		{ "scenario", l_scenario }, { "param", l_param }, { "device", l_device },
-		{ "writeback", l_writeback }, { "costs", l_costs }, { "file", l_file },
+		{ "scenario", l_scenario }, { "param", l_param },
+		{ "file", l_file },
 		{ "process", l_process }, { "spawn", l_spawn }, { "size", l_size },
 		{ "duration", l_duration }, { NULL, NULL },
 	};
@@ -653,5 +466,6 @@ void ldecl_register(lua_State *L)
 		{ "mmap", proc_mmap }, { "name", proc_name }, { NULL, NULL },
 	};
 	luaL_setfuncs(L, fns, 0);
+	lmachine_register(L);
 	lobj_register(L, LT_PROC, proc_methods);
 }
