@@ -178,6 +178,22 @@ static inline struct sim *test_sim_new(const struct sim_config *c, struct policy
 	return s;
 }
 
+/* A trace sink that keeps every line (a GPtrArray of strings it owns). */
+static inline void test_collect_line(void *data, const char *line)
+{
+	g_ptr_array_add(data, g_strdup(line));
+}
+
+/* Lines of @lines containing @needle, in order; the strings stay @lines'. */
+static inline GPtrArray *test_grep(GPtrArray *lines, const char *needle)
+{
+	GPtrArray *out = g_ptr_array_new();
+	for (guint i = 0; i < lines->len; i++)
+		if (strstr(lines->pdata[i], needle))
+			g_ptr_array_add(out, lines->pdata[i]);
+	return out;
+}
+
 static inline uint64_t M(struct sim *s, enum metric_counter c)
 {
 	return sim_metrics(s)->c[c];

@@ -94,7 +94,7 @@ START_TEST(page_fork_default_forks_instead_of_waiting)
 	ck_assert_uint_eq(M(s, M_LOST_WRITES), 0);
 	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
 	/* One page copy: cpu.copy holds two write(2) copies and the fork's. */
-	ck_assert_uint_eq(M(s, M_CPU_COPY), 3 * 300);
+	ck_assert_uint_eq(M(s, M_CPU_COPY), 3 * sim_config(s)->cost.copy_page);
 	sim_free(s);
 }
 END_TEST
@@ -221,7 +221,7 @@ START_TEST(bounce_never_fails_even_through_pins)
 	ck_assert_uint_eq(M(s, M_STALL_STABLE), 0);
 	ck_assert_uint_eq(M(s, M_BOUNCES), 2);
 	/* Two write(2) copies and two bounce copies. */
-	ck_assert_uint_eq(M(s, M_CPU_COPY), 4 * 300);
+	ck_assert_uint_eq(M(s, M_CPU_COPY), 4 * sim_config(s)->cost.copy_page);
 	sim_free(s);
 }
 END_TEST

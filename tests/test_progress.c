@@ -4,7 +4,10 @@
 #include "lua_util.h"
 #include "wbtest.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void set_run(struct run_progress *r, enum run_state st, uint64_t now, uint64_t dur)
 {
@@ -62,10 +65,60 @@ START_TEST(several_runs)
 }
 END_TEST
 
-/* No progress line (not a terminal), no slot: runs then report to nobody. */
-START_TEST(slots)
+/* progress_start with stderr on @fd; the environment decides the rest. */
+static struct progress *start_on(int fd, unsigned runs)
 {
+	int saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	struct progress *p = progress_start("t", runs);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	close(saved);
+	return p;
+}
+
+/*
+ * A line only on a terminal, and then not in CI nor on a dumb terminal; without a
+ * line no run has a slot (runs report to nobody).  With one, each run has its own
+ * slot and a run number past the total has none.  The terminal is a pseudo-terminal
+ * the test opens; the line is stopped long before the ticker's first draw.
+ */
+START_TEST(slots_only_with_a_line)
+{
+	g_unsetenv("CI");
+	g_setenv("TERM", "xterm", TRUE);
+	int pipe_fds[2];
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	ck_assert_ptr_null(start_on(pipe_fds[1], 3));
 	ck_assert_ptr_null(progress_run(NULL, 0));
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	int tty = open(ptsname(master), O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(tty, 0);
+
+	struct progress *p = start_on(tty, 3);
+	ck_assert_ptr_nonnull(p);
+	struct run_progress *r0 = progress_run(p, 0), *r1 = progress_run(p, 1),
+			    *r2 = progress_run(p, 2);
+	ck_assert_ptr_nonnull(r0);
+	ck_assert_ptr_nonnull(r1);
+	ck_assert_ptr_nonnull(r2);
+	ck_assert(r0 != r1 && r1 != r2 && r0 != r2);
+	ck_assert_ptr_null(progress_run(p, 3));
+	progress_stop(p);
+
+	g_setenv("CI", "1", TRUE);
+	ck_assert_ptr_null(start_on(tty, 3));
+	g_unsetenv("CI");
+	g_setenv("TERM", "dumb", TRUE);
+	ck_assert_ptr_null(start_on(tty, 3));
+	close(tty);
+	close(master);
 }
 END_TEST
 
@@ -121,7 +174,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, single_run_with_duration);
 	tcase_add_test(tc, single_run_without_duration);
 	tcase_add_test(tc, several_runs);
-	tcase_add_test(tc, slots);
+	tcase_add_test(tc, slots_only_with_a_line);
 	tcase_add_test(tc, run_moves_its_slot);
 	tcase_add_test(tc, failed_run_is_done);
 	suite_add_tcase(s, tc);

@@ -93,6 +93,7 @@ struct metrics *sim_metrics(struct sim *s);
 /* Keep the metrics after sim_free (call after sim_run, before sim_free). */
 struct metrics *sim_take_metrics(struct sim *s);
 uint64_t sim_events(const struct sim *s);
+const struct sim_config *sim_config(const struct sim *s);
 GPtrArray *sim_blocked_tasks(struct sim *s);    /* after SIM_END_DEADLOCK */
 
 void sim_set_trace(struct sim *s, sim_trace_fn fn, void *data);

@@ -239,6 +239,11 @@ struct metrics *sim_take_metrics(struct sim *s)
 	return m;
 }
 
+const struct sim_config *sim_config(const struct sim *s)
+{
+	return &s->cfg;
+}
+
 uint64_t sim_events(const struct sim *s)
 {
 	return engine_events_processed(s->eng);
