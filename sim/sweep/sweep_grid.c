@@ -239,8 +239,17 @@ static bool value_ok(const struct scenario_opts *base, const char *name, const c
 		scenario_info_free(i);
 		return true;
 	}
-	g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_INPUT, "--grid %s: the value %s does not suit "
-		    "the scenario: %s", name, value, e ? e->message : "its probe failed");
+	/* The conversion's message speaks of --set, which the user did not write. */
+	char *as_set = g_strdup_printf("--set %s=%s", name, value);
+	const char *msg = e ? e->message : "its probe failed";
+	const char *at = strstr(msg, as_set);
+	if (at)
+		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_INPUT, "--grid %s: %.*s--grid %s",
+			    name, (int)(at - msg), msg, at + strlen("--set "));
+	else
+		g_set_error(err, SWEEP_ERROR, SWEEP_ERROR_INPUT, "--grid %s: the value %s does "
+			    "not suit the scenario: %s", name, value, msg);
+	g_free(as_set);
 	g_clear_error(&e);
 	return false;
 }
