@@ -373,9 +373,8 @@ static int run_points(struct args *a, const struct sweep_plan *p, const char *ou
 		return fail(err);
 	struct sweep_exec x = { .plan = p, .out = out, .base = base, .threads = (guint)threads };
 	bool ok = sweep_exec_points(&x, points, n);
-	if (!full || !ok || x.skipped)
-		fprintf(stderr, "wbsim sweep: %u point%s run, %u already complete, %u failed\n",
-			x.ran, x.ran == 1 ? "" : "s", x.skipped, x.failed);
+	fprintf(stderr, "wbsim sweep: %u point%s run, %u already complete, %u failed\n",
+		x.ran, x.ran == 1 ? "" : "s", x.skipped, x.failed);
 	if (!ok)
 		return CLI_USAGE;
 	return full ? report(out, p, NULL, a->plot) : CLI_OK;
