@@ -171,10 +171,18 @@ char *sweep_plot_script(const struct sweep_results *r, const char *metric, guint
 	char *ylabel = unit ? g_strdup_printf("%s (%s)", metric, unit) : g_strdup(metric);
 	gp_quote(s, ylabel);
 	g_free(ylabel);
-	g_string_append(s, "\nset grid\nset key outside right top\nset yrange [0:*]\n"
-			"set offsets graph 0.04, graph 0.04, graph 0.05, 0\n");
-	if (logx)
-		g_string_append(s, "set logscale x 2\n");
+	g_string_append(s, "\nset grid\nset key outside right top\nset yrange [0:*]\n");
+	if (logx) {
+		/* A quarter of a doubling of margin: autoscale would widen to whole powers. */
+		g_string_append(s, "set logscale x 2\nset offsets 0, 0, graph 0.05, 0\n"
+				"set xrange [");
+		append_num(s, lo / pow(2, 0.25));
+		g_string_append_c(s, ':');
+		append_num(s, hi * pow(2, 0.25));
+		g_string_append(s, "]\n");
+	} else {
+		g_string_append(s, "set offsets graph 0.04, graph 0.04, graph 0.05, 0\n");
+	}
 	g_string_append(s, "set style line 1 lw 2 pt 7 ps 1.2\n");
 	/* With one seed there are no error bars to draw. */
 	const char *style = p->nseeds > 1 ? "yerrorlines" : "linespoints";
