@@ -5,8 +5,9 @@
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$T"
 cp "$HERE/sweep.lua" s.lua
-# 12 points of ~0.1 s each, one at a time: a kill lands between the first and the last.
-args=(sweep s.lua --grid writers=1,2,3 --policies unrestricted --seeds 4 --set stores=60000
+# 12 points of some 40 ms each (release build), one at a time: a kill lands between
+# the first and the last.
+args=(sweep s.lua --grid writers=1,2,3 --policies unrestricted --seeds 4 --set stores=20000
       --threads 1 --out r)
 whole=("${args[@]:0:${#args[@]}-1}" whole)     # the same, into whole/
 
