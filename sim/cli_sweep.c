@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "metrics.h"
+#include "policy.h"
 #include "report.h"
 #include "sweep_collect.h"
 #include "sweep_emit.h"
@@ -232,8 +233,18 @@ static struct sweep_plan *plan_from_args(struct args *a, const char *path,
 	}
 	if (!specs && info->policies && info->policies[0])
 		specs = policy_specs(info->policies, "sim.scenario{policies}");
-	else if (!specs)
-		specs = policy_specs((char *[]){ "wait-on-writeback", NULL }, "the default policy");
+	else if (!specs) {
+		/* As compare: without a declared list, every installed policy. */
+		GPtrArray *reg = policy_registry(&err);
+		if (!reg)
+			goto bad;
+		GPtrArray *names = g_ptr_array_new();
+		for (guint i = 0; i < reg->len; i++)
+			g_ptr_array_add(names, (char *)((const struct wb_policy_ops *)reg->pdata[i])->name);
+		g_ptr_array_add(names, NULL);
+		specs = policy_specs((char **)names->pdata, "the installed policies");
+		g_ptr_array_free(names, TRUE);
+	}
 	if (!specs)
 		goto quiet;
 	g_ptr_array_extend_and_steal(p->policies, specs);
@@ -383,7 +394,8 @@ static int run_points(struct args *a, const struct sweep_plan *p, const char *ou
 static const char sweep_description[] =
 	"Runs the scenario at every point of a grid: each combination of the values of the\n"
 	"swept parameters (sim.param; --grid), under each policy (--policies, else the\n"
-	"scenario's, as compare), with seeds 1..N (--seeds), on one thread per core.\n"
+	"scenario's, else every installed one), with seeds 1..N (--seeds), on one thread\n"
+	"per core.\n"
 	"\n"
 	"  --grid writers=1,2,4,8     a list\n"
 	"  --grid writers=1..8        integers 1 to 8\n"
@@ -432,7 +444,7 @@ int cli_sweep(int argc, char **argv)
 		{ "grid", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &a.grids,
 		  "Sweep the parameter NAME over VALUES; repeatable", "NAME=VALUES" },
 		{ "policies", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a.policy_lists,
-		  "Policies (default: the scenario's)", "SPEC,..." },
+		  "Policies (default: the scenario's, else all)", "SPEC,..." },
 		{ "seeds", 'n', 0, G_OPTION_ARG_STRING, &a.seeds,
 		  "Run every point with seeds 1..N (default: 1)", "N" },
 		{ "metric", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &a.metric_lists,
