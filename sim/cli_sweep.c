@@ -248,13 +248,14 @@ static struct sweep_plan *plan_from_args(struct args *a, const char *path,
 	if (!specs)
 		goto quiet;
 	g_ptr_array_extend_and_steal(p->policies, specs);
-	if (!sweep_grid_check(p->axes, base, info, &err))
-		goto bad;
+	/* Counted before the values are checked: each check probes the scenario. */
 	if (!sweep_plan_npoints(p)) {
 		g_set_error(&err, SWEEP_ERROR, SWEEP_ERROR_INPUT, "more than %d points: sweep "
 			    "fewer values, policies or seeds", SWEEP_MAX_POINTS);
 		goto bad;
 	}
+	if (!sweep_grid_check(p->axes, base, info, &err))
+		goto bad;
 	p->scenario = g_canonicalize_filename(path, NULL);
 	p->scenario_name = g_strdup(info->name);
 	p->version = g_strdup(WBSIM_VERSION);

@@ -44,7 +44,8 @@ void sweep_plan_free(struct sweep_plan *p)
 guint sweep_plan_npoints(const struct sweep_plan *p)
 {
 	guint64 n = (guint64)p->policies->len * p->nseeds;
-	for (guint a = 0; a < p->axes->len; a++)
+	/* Stop as soon as it is too many: a dozen axes of 10000 values overflow 64 bits. */
+	for (guint a = 0; a < p->axes->len && n <= SWEEP_MAX_POINTS; a++)
 		n *= ((const struct sweep_axis *)p->axes->pdata[a])->values->len;
 	return n > SWEEP_MAX_POINTS ? 0 : (guint)n;
 }

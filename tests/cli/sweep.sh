@@ -89,6 +89,7 @@ bad '--grid writers is given twice' "$sc" --grid writers=1 --grid writers=2
 bad 'writers is both swept (--grid) and fixed (--set)' "$sc" --grid writers=1,2 --set writers=3
 bad '--metric nosuch: no such metric' "$sc" --grid writers=1,2 --metric nosuch
 bad '--point 9: the sweep has 2 points, 0..1' "$sc" --grid writers=1,2 --policies unrestricted --point 9
+bad 'more than 1000000 points' "$sc" --grid writers=1..10000 --grid depth=1..10000
 bad '--emit cron: parallel or slurm' "$sc" --emit cron
 bad 'unknown policy' "$sc" --policies no-such-policy
 # A value the scenario itself refuses (its own check, with its file and line).
