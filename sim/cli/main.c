@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_sweep.h"
 
 static const struct command {
 	const char *name;
@@ -19,6 +20,9 @@ static const struct command {
 			  "[--trace FILE]" },
 	{ "compare", cli_compare, "compare SCENARIO.lua [--policies SPEC,...] [--seeds N] "
 				  "[--set K=V]... [--out DIR] [--plot]" },
+	{ "sweep", cli_sweep, "sweep SCENARIO.lua --out DIR [--grid NAME=VALUES]... [--policies SPEC,...] "
+			      "[--seeds N] [--plot] [--emit parallel|slurm] [--point K] | "
+			      "sweep --collect DIR [FROM...]" },
 	{ "policies", cli_policies, "policies" },
 	{ "plot", cli_plot, "plot DIR" },
 };
