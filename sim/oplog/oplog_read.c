@@ -87,7 +87,7 @@ static int lines_next(struct lines *r, const char **s, size_t *n, GError **err)
 			r->start = 0;
 		}
 		if (r->end == r->cap) {
-			if (r->cap > OPLOG_MAX_LINE) {
+			if (r->cap >= OPLOG_MAX_LINE) {
 				lines_fail(r, err, "line longer than 1 MiB");
 				return -1;
 			}
@@ -196,7 +196,10 @@ struct oplog *oplog_open(const char *path, GError **err)
 		const char *w;
 		size_t wn;
 		lex_word(&x, &w, &wn);
-		if (!oplog_header_keyword(w, wn))
+		if (!oplog_header_keyword(w, wn) && w[0] == 't')
+			ok = lex_fail(&x, err, "bad task \"%.*s\": an op line starts with t<N>, N "
+				      "from 1 to 4294967295, and a blank", (int)wn, w);
+		else if (!oplog_header_keyword(w, wn))
 			ok = lex_fail(&x, err, "unknown header line \"%.*s\" (header lines are "
 				      "scenario, policy, seed, device, writeback, costs, param, "
 				      "expect, file, process, mmap, task and event; op lines start "
