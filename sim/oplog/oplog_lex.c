@@ -47,11 +47,14 @@ bool lex_u64(struct lex *x, uint64_t *v, const char *what, GError **err)
 	lex_blank(x);
 	const char *p = x->p;
 	uint64_t n = 0;
+	/* 19 digits always fit; only a longer number needs overflow checks. */
+	const char *safe = x->end - p > 19 ? p + 19 : x->end;
+	while (p < safe && (unsigned)(*p - '0') < 10)
+		n = n * 10 + (unsigned)(*p++ - '0');
 	while (p < x->end && (unsigned)(*p - '0') < 10) {
-		unsigned d = (unsigned)(*p - '0');
-		if (G_UNLIKELY(n > (UINT64_MAX - d) / 10))
+		if (G_UNLIKELY(__builtin_mul_overflow(n, 10u, &n) ||
+			       __builtin_add_overflow(n, (unsigned)(*p - '0'), &n)))
 			return lex_fail(x, err, "%s does not fit in 64 bits", what);
-		n = n * 10 + d;
 		p++;
 	}
 	if (G_UNLIKELY(p == x->p || (p < x->end && !is_blank(*p) && *p != '#'))) {

@@ -93,11 +93,17 @@ static int kind_lookup(const char *w, size_t n)
 
 /* ---- reading --------------------------------------------------------------------- */
 
+/* Offset and length; the messages are built only when one is wrong (this is the
+ * hot path of every read and write op). */
 static bool range(struct lex *x, const char *op, struct oplog_op *o, GError **err)
 {
+	const char *save = x->p;
+	if (G_LIKELY(lex_u64(x, &o->off, "offset", NULL) && lex_u64(x, &o->len, "length", NULL)))
+		return true;
 	char w1[48], w2[48];
 	g_snprintf(w1, sizeof(w1), "%s: the offset", op);
 	g_snprintf(w2, sizeof(w2), "%s: the length", op);
+	x->p = save;
 	return lex_u64(x, &o->off, w1, err) && lex_u64(x, &o->len, w2, err);
 }
 
