@@ -10,6 +10,9 @@
 
 #include "cli.h"
 
+/* cli_import.c: `wbsim import` (op logs, scenarios/OPLOG.md). */
+int cli_import(int argc, char **argv);
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -21,6 +24,8 @@ static const struct command {
 				  "[--set K=V]... [--out DIR] [--plot]" },
 	{ "policies", cli_policies, "policies" },
 	{ "plot", cli_plot, "plot DIR" },
+	{ "import", cli_import, "import strace|fio|fsx IN -o OUT [--dir PATH]... [--shared-stores] "
+				"[--direct]" },
 };
 
 static char *command_list(void)
