@@ -380,7 +380,9 @@ void strace_call(struct call *c)
 		do_execve(c);
 	else if (IS("wait4") || IS("waitpid")) {
 		gpointer id = g_hash_table_lookup(s->done, GUINT_TO_POINTER((uint32_t)c->ret));
-		if (id && GPOINTER_TO_UINT(id) != c->t->id)
+		if (c->ret == 0)
+			importer_skip(s->imp, "wait4 that reaped nothing (WNOHANG)");
+		else if (id && GPOINTER_TO_UINT(id) != c->t->id)
 			emit(s, c->t, OP(.kind = OPL_JOIN, .target = GPOINTER_TO_UINT(id)), c->issue,
 			     c->dur);
 		else
