@@ -405,6 +405,29 @@ START_TEST(atomic)
 }
 END_TEST
 
+/* The example in scenarios/OPLOG.md is a log that passes every rule. */
+START_TEST(spec_example)
+{
+	char *doc;
+	ck_assert(g_file_get_contents(WBSIM_SOURCE_DIR "/scenarios/OPLOG.md", &doc, NULL, NULL));
+	char *start = strstr(strstr(doc, "## An example"), "```\n") + 4;
+	*strstr(start, "```") = '\0';
+	char *path = tmp_path("example.oplog");
+	g_file_set_contents(path, start, -1, NULL);
+	GError *err = NULL;
+	struct oplog *log = oplog_open(path, &err);
+	ck_assert_msg(log, "%s", err ? err->message : "");
+	uint64_t n;
+	ck_assert_msg(oplog_check(log, &n, &err), "%s", err ? err->message : "");
+	ck_assert_uint_eq(n, 11);
+	ck_assert_uint_eq(oplog_header(log)->cfg.dev.write_latency, 40000);
+	oplog_close(log);
+	g_unlink(path);
+	g_free(path);
+	g_free(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("oplog_format");
@@ -415,6 +438,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hand_written);
 	tcase_add_test(tc, versions);
 	tcase_add_test(tc, atomic);
+	tcase_add_test(tc, spec_example);
 	suite_add_tcase(s, tc);
 	return s;
 }
