@@ -22,6 +22,7 @@ int cli_run(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_policies(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_import(int argc, char **argv);         /* op logs: scenarios/OPLOG.md */
 
 /* ---- shared by the commands (cli_common.c) ---- */
 

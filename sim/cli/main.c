@@ -25,6 +25,8 @@ static const struct command {
 			      "sweep --collect DIR [FROM...]" },
 	{ "policies", cli_policies, "policies" },
 	{ "plot", cli_plot, "plot DIR" },
+	{ "import", cli_import, "import strace|fio|fsx IN -o OUT [--dir PATH]... [--shared-stores] "
+				"[--direct]" },
 };
 
 static char *command_list(void)
