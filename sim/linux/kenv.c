@@ -171,7 +171,7 @@ bool kenv_setup(const struct kenv_opts *o, struct kenv **out, GError **err)
 			close(lock);
 		return false;
 	}
-	char *tracing = kenv_tracefs_mounted();
+	char *tracing = kenv_tracefs_mounted(base);
 	kenv_reap(base, tracing);
 
 	struct kenv *e = g_new0(struct kenv, 1);

@@ -29,7 +29,7 @@ static bool kernel_has(const char *fstype)
 /* Mounted somewhere already, or mountable: try it on a scratch directory. */
 static char *tracefs_problem(void)
 {
-	char *m = kenv_tracefs_mounted();
+	char *m = kenv_tracefs_mounted(KENV_BASE_DIR);
 	if (m) {
 		g_free(m);
 		return NULL;

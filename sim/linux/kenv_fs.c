@@ -135,17 +135,25 @@ static GPtrArray *mount_points(const char *fstype)
 	return a;
 }
 
-char *kenv_tracefs_mounted(void)
+char *kenv_tracefs_mounted(const char *base)
 {
 	GPtrArray *a = mount_points("tracefs");
-	char *p = a->len ? g_strdup(a->pdata[0]) : NULL;
+	char *prefix = g_strconcat(base, "/", NULL);
+	char *p = NULL;
+	/* Another run's own mount goes away with that run: never borrow it. */
+	for (guint i = 0; i < a->len && !p; i++)
+		if (!g_str_has_prefix(a->pdata[i], prefix))
+			p = g_strdup(a->pdata[i]);
+	g_free(prefix);
 	g_ptr_array_free(a, TRUE);
 	return p;
 }
 
 bool kenv_tracefs_find_or_mount(struct kenv *e, GError **err)
 {
-	char *p = kenv_tracefs_mounted();
+	char *base = g_path_get_dirname(e->rundir);
+	char *p = kenv_tracefs_mounted(base);
+	g_free(base);
 	if (p) {
 		snprintf(e->tracing_dir, sizeof e->tracing_dir, "%s", p);
 		g_free(p);

@@ -100,8 +100,9 @@ bool kenv_fs_mount(struct kenv *e, GError **err);
 void kenv_fs_umount_raw(struct kenv *e);
 /* Use a mounted tracefs, or mount one at <rundir>/tracefs. */
 bool kenv_tracefs_find_or_mount(struct kenv *e, GError **err);
-/* The mount point of a mounted tracefs, or NULL (g_free). */
-char *kenv_tracefs_mounted(void);
+/* The mount point of a mounted tracefs that is not another run's (under
+ * @base), or NULL (g_free). */
+char *kenv_tracefs_mounted(const char *base);
 /* Unmount every mount point under @dir/ (deepest first); returns how many stay. */
 int kenv_umount_under(const char *dir);
 
