@@ -44,6 +44,7 @@ struct kenv {
 	char loop_dev[32];
 	char loop_name[16];
 	char bdi[40];
+	char loop_bdi_dir[64];           /* /sys/class/bdi/<major:minor> of the loop device */
 	int loop_fd;
 	int sysctl_lock_fd;
 	atomic_bool mounted;
@@ -86,6 +87,10 @@ bool kenv_loop_attach(struct kenv *e, bool direct_io, GError **err);
 /* Detach with system calls only (signal-safe); idempotent. */
 void kenv_loop_detach_raw(struct kenv *e);
 bool kenv_loop_set_stable(struct kenv *e, bool on, GError **err);
+/* The loop device's bdi limits (strict_limit, min_ratio, max_ratio) back to the
+ * kernel's defaults.  Loop devices outlive their users and so do these: a run
+ * starts from the defaults and leaves them so.  Signal-safe. */
+void kenv_loop_bdi_defaults(struct kenv *e);
 bool kenv_loop_read_stable(const char *loop_name, bool *on);
 /* /sys/block/loop*\/loop/backing_file names a file under @dir/: detach it. */
 void kenv_loop_reap_under(const char *dir);

@@ -54,6 +54,16 @@ static int open_new_node(const char *path)
 	return -1;
 }
 
+static char *link_base(const char *path)
+{
+	char *target = g_file_read_link(path, NULL);
+	if (!target)
+		return NULL;
+	char *b = g_path_get_basename(target);
+	g_free(target);
+	return b;
+}
+
 bool kenv_loop_attach(struct kenv *e, bool direct_io, GError **err)
 {
 	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
@@ -122,13 +132,40 @@ bool kenv_loop_attach(struct kenv *e, bool direct_io, GError **err)
 		kenv_loop_detach_raw(e);
 		return false;
 	}
+	char *bdi = g_strdup_printf("/sys/block/%s/bdi", e->loop_name);
+	char *name = link_base(bdi);
+	if (name)
+		snprintf(e->loop_bdi_dir, sizeof e->loop_bdi_dir, "/sys/class/bdi/%s", name);
+	g_free(name);
+	g_free(bdi);
+	kenv_loop_bdi_defaults(e);
 	return true;
+}
+
+void kenv_loop_bdi_defaults(struct kenv *e)
+{
+	static const char *const attr[][2] = {
+		{ "strict_limit", "0" }, { "min_ratio", "0" }, { "max_ratio", "100" },
+	};
+	if (!e->loop_bdi_dir[0])
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(attr); i++) {
+		char path[128];
+		size_t n = strlen(e->loop_bdi_dir), m = strlen(attr[i][0]);
+		if (n + 1 + m + 1 > sizeof path)
+			return;
+		memcpy(path, e->loop_bdi_dir, n);
+		path[n] = '/';
+		memcpy(path + n + 1, attr[i][0], m + 1);
+		kenv_write_str(path, attr[i][1]);
+	}
 }
 
 void kenv_loop_detach_raw(struct kenv *e)
 {
 	if (e->loop_fd < 0)
 		return;
+	kenv_loop_bdi_defaults(e);
 	/* On a device still in use (a lazily unmounted filesystem) the kernel turns
 	 * this into autoclear, and detaches when the last user goes. */
 	ioctl(e->loop_fd, LOOP_CLR_FD, 0);
@@ -189,16 +226,6 @@ void kenv_loop_reap_under(const char *dir)
 	}
 	g_free(prefix);
 	closedir(d);
-}
-
-static char *link_base(const char *path)
-{
-	char *target = g_file_read_link(path, NULL);
-	if (!target)
-		return NULL;
-	char *b = g_path_get_basename(target);
-	g_free(target);
-	return b;
 }
 
 /* btrfs gives each filesystem a bdi of its own ("btrfs-N"); its sysfs directory
