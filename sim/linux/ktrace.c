@@ -162,10 +162,25 @@ static bool configure(struct ktrace *t, pid_t pid, GError **err)
 	return ok;
 }
 
-static bool load_formats(struct ktrace *t, GError **err)
+/* The event formats, read once per process: libtracefs also loads the kernel's
+ * symbols with them, which takes a good part of a second (far more under a
+ * sanitizer), and they are the same for every tracefs mount of the kernel.
+ * Kept until the process exits. */
+static struct tep_handle *formats(const char *tracing_dir)
 {
 	static const char *const systems[] = { "writeback", "sched", NULL };
-	t->tep = tracefs_local_events_system(kenv_tracing_dir(t->env), systems);
+	static GMutex lock;
+	static struct tep_handle *tep;
+	g_mutex_lock(&lock);
+	if (!tep)
+		tep = tracefs_local_events_system(tracing_dir, systems);
+	g_mutex_unlock(&lock);
+	return tep;
+}
+
+static bool load_formats(struct ktrace *t, GError **err)
+{
+	t->tep = formats(kenv_tracing_dir(t->env));
 	if (!t->tep) {
 		g_set_error(err, KENV_ERROR, KENV_ERROR_SYSTEM, "cannot read the event formats "
 			    "under %s", kenv_tracing_dir(t->env));
@@ -273,8 +288,6 @@ void ktrace_free(struct ktrace *t)
 		tracefs_instance_free(t->inst);
 		kenv_note_trace_instance(t->env, NULL);
 	}
-	if (t->tep)
-		tep_free(t->tep);
 	g_hash_table_destroy(t->waiting);
 	g_free(t);
 }
