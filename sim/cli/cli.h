@@ -22,7 +22,8 @@ int cli_run(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_policies(int argc, char **argv);
 int cli_plot(int argc, char **argv);
-int cli_import(int argc, char **argv);         /* op logs: scenarios/OPLOG.md */
+int cli_import(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);      /* linux/kcal.h */         /* op logs: scenarios/OPLOG.md */
 
 /* ---- shared by the commands (cli_common.c) ---- */
 

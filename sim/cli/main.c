@@ -25,6 +25,7 @@ static const struct command {
 			      "sweep --collect DIR [FROM...]" },
 	{ "policies", cli_policies, "policies" },
 	{ "plot", cli_plot, "plot DIR" },
+	{ "calibrate", cli_calibrate, "calibrate [-o FILE]" },
 	{ "import", cli_import, "import strace|fio|fsx IN -o OUT [--dir PATH]... [--shared-stores] "
 				"[--direct]" },
 };
