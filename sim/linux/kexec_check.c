@@ -17,9 +17,10 @@
  * who wrote the source between that moment and the end of the call may have changed
  * what the device read, so once those writes are known (the same wait as a read's)
  * each of them adds an alternative: a record with the same op and interval whose
- * content is that write's, moved to the destination.  Two copies that each read the
- * other's destination while both run are the one case this does not follow (the
- * alternative of an alternative).
+ * content is that write's, moved to the destination.  A read waits for every copy
+ * that began before it ended, since it may have seen one of those alternatives.  Two
+ * copies that each read the other's destination while both run are the one case this
+ * does not follow (the alternative of an alternative).
  */
 #include "kexec_priv.h"
 
@@ -456,23 +457,35 @@ void kx_check_pending(struct kx *kx, bool all)
 		if (t->state == KX_T_INFLIGHT && op_writes(t->req.kind) && t->dispatched < due)
 			due = t->dispatched;
 	}
-	GPtrArray *now = g_ptr_array_new();
-	for (guint i = 0; i < pend->len; i++) {
-		struct kx_pending *p = pend->pdata[i];
-		if (p->e < due)
-			g_ptr_array_add(now, p);
+	/* Copies first: a read that overlapped a copy may have seen one of its
+	 * alternatives, so it also waits for every copy that began before it ended. */
+	int64_t copy_start = INT64_MAX;
+	for (int pass = 0; pass < 2; pass++) {
+		enum pkind kind = pass ? P_READ : P_COPY;
+		int64_t limit = pass ? MIN(due, copy_start) : due;
+		GPtrArray *now = g_ptr_array_new();
+		for (guint i = 0; i < pend->len; i++) {
+			struct kx_pending *p = pend->pdata[i];
+			if (p->kind == kind && p->e < limit)
+				g_ptr_array_add(now, p);
+		}
+		g_ptr_array_sort(now, by_end);
+		/* Items stay in the pending list (so in the horizon) until judged. */
+		for (guint i = 0; i < now->len; i++) {
+			struct kx_pending *p = now->pdata[i];
+			if (kind == P_READ)
+				judge_read(kx, p);
+			else
+				copy_alternatives(kx, p);
+			p->done = true;
+		}
+		g_ptr_array_free(now, TRUE);
+		for (guint i = 0; i < pend->len; i++) {
+			const struct kx_pending *p = pend->pdata[i];
+			if (p->kind == P_COPY && !p->done && p->start < copy_start)
+				copy_start = p->start;
+		}
 	}
-	g_ptr_array_sort(now, by_end);
-	/* Items stay in the pending list (so in the horizon) until judged. */
-	for (guint i = 0; i < now->len; i++) {
-		struct kx_pending *p = now->pdata[i];
-		if (p->kind == P_READ)
-			judge_read(kx, p);
-		else
-			copy_alternatives(kx, p);
-		p->done = true;
-	}
-	g_ptr_array_free(now, TRUE);
 	guint k = 0;
 	for (guint i = 0; i < pend->len; i++) {
 		struct kx_pending *p = pend->pdata[i];

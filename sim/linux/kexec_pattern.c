@@ -82,27 +82,37 @@ bool kx_summarise(const void *src, uint64_t pos, uint64_t len, struct kx_run *ru
 	while (i < len) {
 		uint64_t p = pos + i;
 		uint64_t chunk = MIN(((p & ~7ull) + 8) - p, len - i);
-		if (open && window_matches(cur.word, s + i, p, chunk)) {
-			cur.to = p + chunk;
-		} else {
-			if (open) {
-				if (k == max)
-					return false;
-				runs[k++] = cur;
+		if (open) {
+			if (window_matches(cur.word, s + i, p, chunk)) {
+				cur.to = p + chunk;
+				i += chunk;
+				continue;
 			}
-			/* A partial first word borrows its other bytes from the next full word
-			 * when they agree, so the run it starts can go on through it. */
-			uint64_t fill = 0;
-			if (chunk < 8 && i + chunk + 8 <= len) {
-				uint64_t next = load_word(s + i + chunk);
-				if (window_matches(next, s + i, p, chunk))
-					fill = next;
-			}
-			cur.from = p;
-			cur.to = p + chunk;
-			cur.word = window_word(s + i, p, chunk, fill);
-			open = true;
+			/* Two ops meet inside this word: the run goes on up to the first byte
+			 * that differs, and the next one starts there. */
+			uint64_t j = 0;
+			while (j < chunk && s[i + j] == kx_byte(cur.word, p + j))
+				j++;
+			cur.to = p + j;
+			if (k == max)
+				return false;
+			runs[k++] = cur;
+			i += j;
+			p += j;
+			chunk -= j;
 		}
+		/* A partial word borrows its other bytes from the next full word when they
+		 * agree, so the run it starts can go on through it. */
+		uint64_t fill = 0;
+		if (chunk < 8 && i + chunk + 8 <= len) {
+			uint64_t next = load_word(s + i + chunk);
+			if (window_matches(next, s + i, p, chunk))
+				fill = next;
+		}
+		cur.from = p;
+		cur.to = p + chunk;
+		cur.word = window_word(s + i, p, chunk, fill);
+		open = true;
 		i += chunk;
 	}
 	if (open) {
