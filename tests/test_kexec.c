@@ -459,6 +459,43 @@ START_TEST(a_helper_that_dies_ends_the_run)
 }
 END_TEST
 
+static int stopper_calls;
+
+static void stopper(struct kx_task *t)
+{
+	struct kt_world *w = kx_task_data(t);
+	if (stopper_calls++ == 0)
+		kx_pwrite(t, w->f[0], 0, 4096);
+	else
+		kx_stop(w->kx);         /* and return without an operation */
+}
+
+static void silent(struct kx_task *t)
+{
+	(void)t;                        /* neither an operation nor kx_exit */
+}
+
+START_TEST(the_driver_can_stop_a_run)
+{
+	static const struct kx_hooks hooks = { stopper };
+	struct kt_world w;
+	kt_world_new(&w, "stop", &hooks);
+	kt_file(&w, 0, "a", 64 * KiB);
+	kx_spawn(w.kx, "t", NULL, 0, &w);
+	kt_run(&w, KX_END_STOPPED);
+	ck_assert_int_eq(stopper_calls, 2);
+	ck_assert_uint_eq(kx_metrics(w.kx)->c[M_WRITES], 1);
+	kx_free(w.kx);
+	/* A driver that forgets to issue anything is told so. */
+	static const struct kx_hooks bad = { silent };
+	kt_world_new(&w, "silent", &bad);
+	kt_file(&w, 0, "a", 4096);
+	kx_spawn(w.kx, "mute", NULL, 0, &w);
+	static const char *const n[] = { "task 'mute'", "without an operation", NULL };
+	expect_error(&w, n);
+}
+END_TEST
+
 START_TEST(nothing_is_left_running)
 {
 	struct kt_world w;
@@ -540,6 +577,7 @@ static Suite *kexec_suite(void)
 	tcase_add_test(tc, an_unaligned_pin_write_is_refused);
 	tcase_add_test(tc, a_mapping_is_used_in_its_own_process);
 	tcase_add_test(tc, a_helper_that_dies_ends_the_run);
+	tcase_add_test(tc, the_driver_can_stop_a_run);
 	tcase_add_test(tc, nothing_is_left_running);
 	tcase_add_test(tc, declarations_are_checked);
 	suite_add_tcase(s, tc);

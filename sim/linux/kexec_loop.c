@@ -261,8 +261,11 @@ static void run_ready(struct kx *kx)
 		t->state = KX_T_RUNNING;
 		kx->hooks.resume(t);
 		if (t->state == KX_T_RUNNING) {
-			kx_fail(kx, "task '%s': resume() returned without an operation or kx_exit()",
-				t->name);
+			/* Returning without an operation is how a driver that called kx_stop
+			 * leaves a task; otherwise the task would never be resumed again. */
+			if (!kx->stop)
+				kx_fail(kx, "task '%s': resume() returned without an operation or "
+					"kx_exit()", t->name);
 			t->state = KX_T_WAITING;
 			t->wait_key = NULL;
 		}
