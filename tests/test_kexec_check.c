@@ -209,9 +209,16 @@ static struct kt_step *steps_new(void)
 }
 
 /*
- * A busy run on one 256 KiB file: process P stores into it and copies from its mapping
- * with O_DIRECT, process Q writes through a pin, the main process writes, reads and
- * starts writeback, all at once; then a closer task joins them and writes page 40.
+ * A busy run on one 256 KiB file: process P stores into pages 0-31 and copies from its
+ * mapping of them with O_DIRECT onto pages 32-40, process Q writes through a pin of
+ * pages 0-31, the main process writes, reads (pages 0-47) and starts writeback, all at
+ * once; then a closer task joins them and writes page 40.
+ *
+ * No page a direct write lands on is ever mapped or pinned: such a page cannot be
+ * invalidated, and a buffered read of it afterwards returns what it held before the
+ * direct write.  That is the kernel's stale cache hazard, and the check does report
+ * it (this run, with the pin over every page, found it as stale reads when the
+ * machine was busy); here it would make "clean" depend on timing.
  */
 static void busy_world(struct kt_world *w, const char *name, struct kt_step **keep)
 {
@@ -231,15 +238,15 @@ static void busy_world(struct kt_world *w, const char *name, struct kt_step **ke
 		st[1][2 * i] = (struct kt_step){ S_DIO_WM, 0, (32 + (uint64_t)(i % 8)) * 4096, 8192, 0,
 						 (uint64_t)(i * 3 % 24) * 4096 };
 		st[1][2 * i + 1] = (struct kt_step){ S_SLEEP, 0, 50000, 0, 0, 0 };
-		st[3][2 * i] = (struct kt_step){ S_PWRITE, 0, (uint64_t)(i * 5 % 48) * 4096 + 100, 5000, 0, 0 };
-		st[3][2 * i + 1] = (struct kt_step){ S_PREAD, 0, (uint64_t)(i * 11 % 56) * 4096, 8192, 0, 0 };
+		st[3][2 * i] = (struct kt_step){ S_PWRITE, 0, (uint64_t)(i * 5 % 28) * 4096 + 100, 5000, 0, 0 };
+		st[3][2 * i + 1] = (struct kt_step){ S_PREAD, 0, (uint64_t)(i * 11 % 47) * 4096, 8192, 0, 0 };
 		st[4][2 * i] = (struct kt_step){ S_RANGE, 0, 0, 0, 0, KX_SYNC_WRITE };
 		st[4][2 * i + 1] = (struct kt_step){ S_SLEEP, 0, 40000, 0, 0, 0 };
 	}
-	st[2][0] = (struct kt_step){ S_PIN, 1, 0, 64 * 4096, 0, 0 };
+	st[2][0] = (struct kt_step){ S_PIN, 1, 0, 32 * 4096, 0, 0 };
 	for (int i = 0; i < 20; i++) {
-		st[2][1 + 2 * i] = (struct kt_step){ S_PIN_W, 0, (uint64_t)(i * 13 % 64) * 4096, 512, 0, 0 };
-		st[2][2 + 2 * i] = (struct kt_step){ S_LOAD, 1, (uint64_t)(i * 13 % 64) * 4096, 4096, 0, 0 };
+		st[2][1 + 2 * i] = (struct kt_step){ S_PIN_W, 0, (uint64_t)(i * 13 % 32) * 4096, 512, 0, 0 };
+		st[2][2 + 2 * i] = (struct kt_step){ S_LOAD, 1, (uint64_t)(i * 13 % 32) * 4096, 4096, 0, 0 };
 	}
 	st[2][41] = (struct kt_step){ S_PIN_REL, 0, 0, 0, 0, 0 };
 	for (int i = 0; i < 5; i++)
