@@ -57,6 +57,13 @@ bool cli_scenario_path(const char *cmd, int argc, char **argv);
 bool cli_parse_u64(const char *cmd, const char *what, const char *s, uint64_t min,
 		   uint64_t max, uint64_t *v);
 
+/* The policies to run: @lists (--policies: comma-separated, repeatable; "a,b:k=v,k2=v2"
+ * is a and b:k=v,k2=v2, a piece with '=' and no ':' continuing the spec before it),
+ * else the scenario's (@info, declared in @path), else every installed policy; in
+ * canonical form, without duplicates.  NULL with the message on stderr. */
+GPtrArray *cli_choose_policies(const char *cmd, char **lists, const struct scenario_info *info,
+			       const char *path);
+
 /* A policy spec in canonical form (only non-default options), checked against
  * the installed policies; NULL with the message on stderr. */
 char *cli_canonical_spec(const char *cmd, const char *spec);

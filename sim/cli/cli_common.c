@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/wbsim.h"
+#include "policy.h"
 #include "report/report.h"
 #include "engine/units.h"
 
@@ -143,4 +144,82 @@ char *cli_canonical_spec(const char *cmd, const char *spec)
 		g_error_free(err);
 	}
 	return canon;
+}
+
+/* "a,b:k=v,k2=v2,c" -> a | b:k=v,k2=v2 | c: a piece with '=' and no ':' continues
+ * the options of the spec before it, since policy names never contain '='. */
+static bool split_specs(const char *cmd, char **lists, GPtrArray *specs)
+{
+	for (char **l = lists; l && *l; l++) {
+		char **pieces = g_strsplit(*l, ",", -1);
+		for (char **p = pieces; *p; p++) {
+			char *piece = g_strstrip(*p);
+			if (!*piece) {
+				cli_usage_error(cmd, "--policies \"%s\": an empty policy spec", *l);
+				g_strfreev(pieces);
+				return false;
+			}
+			char *last = specs->len ? specs->pdata[specs->len - 1] : NULL;
+			if (last && strchr(piece, '=') && !strchr(piece, ':') && strchr(last, ':')) {
+				specs->pdata[specs->len - 1] = g_strconcat(last, ",", piece, NULL);
+				g_free(last);
+			} else {
+				g_ptr_array_add(specs, g_strdup(piece));
+			}
+		}
+		g_strfreev(pieces);
+	}
+	return true;
+}
+
+/* Canonical and without duplicates, in the order given; @who names where a bad spec
+ * came from in the error. */
+static GPtrArray *canonical_specs(GPtrArray *given, const char *who)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < given->len; i++) {
+		char *c = cli_canonical_spec(who, given->pdata[i]);
+		if (!c) {
+			g_ptr_array_free(out, TRUE);
+			return NULL;
+		}
+		bool dup = false;
+		for (guint k = 0; k < out->len && !dup; k++)
+			dup = !strcmp(out->pdata[k], c);
+		if (dup)
+			g_free(c);
+		else
+			g_ptr_array_add(out, c);
+	}
+	return out;
+}
+
+GPtrArray *cli_choose_policies(const char *cmd, char **lists, const struct scenario_info *info,
+			       const char *path)
+{
+	GPtrArray *given = g_ptr_array_new_with_free_func(g_free);
+	char *who = g_strdup(cmd);
+	bool ok = true;
+	if (lists) {
+		ok = split_specs(cmd, lists, given);
+	} else if (info->policies && info->policies[0]) {
+		for (char **p = info->policies; *p; p++)
+			g_ptr_array_add(given, g_strdup(*p));
+		g_free(who);
+		who = g_strdup_printf("%s: sim.scenario{policies}", path);
+	} else {
+		GError *err = NULL;
+		GPtrArray *reg = policy_registry(&err);
+		if (!reg) {
+			cli_usage_error(cmd, "%s", err->message);
+			g_error_free(err);
+			ok = false;
+		}
+		for (guint i = 0; reg && i < reg->len; i++)
+			g_ptr_array_add(given, g_strdup(((const struct wb_policy_ops *)reg->pdata[i])->name));
+	}
+	GPtrArray *specs = ok ? canonical_specs(given, who) : NULL;
+	g_ptr_array_free(given, TRUE);
+	g_free(who);
+	return specs;
 }

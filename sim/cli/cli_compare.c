@@ -10,91 +10,11 @@
 
 #include "cli/cli_progress.h"
 #include "cli/wbsim.h"
-#include "policy.h"
 #include "report/report.h"
 #include "run/batch.h"
 
 #define CMD "compare"
 #define MAX_SEEDS 10000
-
-/* "a,b:k=v,k2=v2,c" -> a | b:k=v,k2=v2 | c: a piece with '=' and no ':' continues
- * the options of the spec before it, since policy names never contain '='. */
-static bool split_specs(char **lists, GPtrArray *specs)
-{
-	for (char **l = lists; l && *l; l++) {
-		char **pieces = g_strsplit(*l, ",", -1);
-		for (char **p = pieces; *p; p++) {
-			char *piece = g_strstrip(*p);
-			if (!*piece) {
-				cli_usage_error(CMD, "--policies \"%s\": an empty policy spec", *l);
-				g_strfreev(pieces);
-				return false;
-			}
-			char *last = specs->len ? specs->pdata[specs->len - 1] : NULL;
-			if (last && strchr(piece, '=') && !strchr(piece, ':') && strchr(last, ':')) {
-				specs->pdata[specs->len - 1] = g_strconcat(last, ",", piece, NULL);
-				g_free(last);
-			} else {
-				g_ptr_array_add(specs, g_strdup(piece));
-			}
-		}
-		g_strfreev(pieces);
-	}
-	return true;
-}
-
-/* Canonical and without duplicates, in the order given; @who names where a bad spec
- * came from in the error. */
-static GPtrArray *canonical_specs(GPtrArray *given, const char *who)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < given->len; i++) {
-		char *c = cli_canonical_spec(who, given->pdata[i]);
-		if (!c) {
-			g_ptr_array_free(out, TRUE);
-			return NULL;
-		}
-		bool dup = false;
-		for (guint k = 0; k < out->len && !dup; k++)
-			dup = !strcmp(out->pdata[k], c);
-		if (dup)
-			g_free(c);
-		else
-			g_ptr_array_add(out, c);
-	}
-	return out;
-}
-
-/* The policies to compare: --policies, else the scenario's (@info), else every one. */
-static GPtrArray *choose_policies(char **lists, const struct scenario_info *info,
-				   const char *path)
-{
-	GPtrArray *given = g_ptr_array_new_with_free_func(g_free);
-	char *who = g_strdup(CMD);
-	bool ok = true;
-	if (lists) {
-		ok = split_specs(lists, given);
-	} else if (info->policies && info->policies[0]) {
-		for (char **p = info->policies; *p; p++)
-			g_ptr_array_add(given, g_strdup(*p));
-		g_free(who);
-		who = g_strdup_printf("%s: sim.scenario{policies}", path);
-	} else {
-		GError *err = NULL;
-		GPtrArray *reg = policy_registry(&err);
-		if (!reg) {
-			cli_usage_error(CMD, "%s", err->message);
-			g_error_free(err);
-			ok = false;
-		}
-		for (guint i = 0; reg && i < reg->len; i++)
-			g_ptr_array_add(given, g_strdup(((const struct wb_policy_ops *)reg->pdata[i])->name));
-	}
-	GPtrArray *specs = ok ? canonical_specs(given, who) : NULL;
-	g_ptr_array_free(given, TRUE);
-	g_free(who);
-	return specs;
-}
 
 /* Each distinct message once, with the runs it came from. */
 static void report_failures(const struct batch *b)
@@ -194,7 +114,7 @@ int cli_compare(int argc, char **argv)
 	if (seeds_s && !cli_parse_u64(CMD, "--seeds", seeds_s, 1, MAX_SEEDS, &nseeds))
 		goto out;
 	/* Given policies are checked first: a typo there needs no scenario. */
-	if (policy_lists && !(specs = choose_policies(policy_lists, NULL, NULL)))
+	if (policy_lists && !(specs = cli_choose_policies(CMD, policy_lists, NULL, NULL)))
 		goto out;
 	info = scenario_probe(&base, &err);
 	if (!info) {
@@ -202,7 +122,7 @@ int cli_compare(int argc, char **argv)
 		g_clear_error(&err);
 		goto out;
 	}
-	if (!specs && !(specs = choose_policies(NULL, info, base.path)))
+	if (!specs && !(specs = cli_choose_policies(CMD, NULL, info, base.path)))
 		goto out;
 
 	b = (struct batch){ .base = &base, .specs = (const char *const *)specs->pdata,

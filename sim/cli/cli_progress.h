@@ -8,19 +8,12 @@
 #ifndef WBSIM_CLI_PROGRESS_H
 #define WBSIM_CLI_PROGRESS_H
 
+#include "run/progress.h"
 #include "run/run.h"
 
-struct progress;
-
-/* NULL (and every call a no-op) when progress would not be shown. */
+/* NULL (and every call a no-op) when progress would not be shown; then
+ * progress_run, progress_run_done and progress_stop of run/progress.h. */
 struct progress *progress_start(const char *label, unsigned total_runs);
-/* Where run @i (0-based) reports how far it has got: scenario_opts.progress.  NULL
- * when @p is. */
-struct run_progress *progress_run(struct progress *p, unsigned i);
-/* A run finished; any thread. */
-void progress_run_done(struct progress *p);
-/* Stop and erase the line, so what is printed next starts clean. */
-void progress_stop(struct progress *p);
 
 /* The line itself (without "\r"), from the runs' states: exposed for the tests. */
 char *progress_format(const char *label, const struct run_progress *runs, unsigned total,

@@ -17,7 +17,6 @@
 
 #include "cli/cli.h"
 #include "metrics/metrics.h"
-#include "policy.h"
 #include "report/report.h"
 #include "sweep/sweep_collect.h"
 #include "sweep/sweep_emit.h"
@@ -57,52 +56,6 @@ static int fail(GError *err)
 	if (err)
 		g_error_free(err);
 	return CLI_USAGE;
-}
-
-/* "a,b:k=v,k2=v2,c" -> a | b:k=v,k2=v2 | c, as `wbsim compare --policies` reads it: a
- * piece with '=' and no ':' continues the options of the spec before it.  Canonical,
- * checked against the installed policies, without duplicates. */
-static GPtrArray *policy_specs(char **lists, const char *who)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	GPtrArray *given = g_ptr_array_new_with_free_func(g_free);
-	for (char **l = lists; l && *l; l++) {
-		char **pieces = g_strsplit(*l, ",", -1);
-		for (char **p = pieces; *p; p++) {
-			char *piece = g_strstrip(*p);
-			char *last = given->len ? given->pdata[given->len - 1] : NULL;
-			if (!*piece) {
-				cli_usage_error(CMD, "%s \"%s\": an empty policy spec", who, *l);
-				g_strfreev(pieces);
-				goto bad;
-			} else if (last && strchr(piece, '=') && !strchr(piece, ':') &&
-				   strchr(last, ':')) {
-				given->pdata[given->len - 1] = g_strconcat(last, ",", piece, NULL);
-				g_free(last);
-			} else {
-				g_ptr_array_add(given, g_strdup(piece));
-			}
-		}
-		g_strfreev(pieces);
-	}
-	for (guint i = 0; i < given->len; i++) {
-		char *c = cli_canonical_spec(CMD, given->pdata[i]);
-		if (!c)
-			goto bad;
-		bool dup = false;
-		for (guint k = 0; k < out->len && !dup; k++)
-			dup = !strcmp(out->pdata[k], c);
-		if (dup)
-			g_free(c);
-		else
-			g_ptr_array_add(out, c);
-	}
-	g_ptr_array_free(given, TRUE);
-	return out;
-bad:
-	g_ptr_array_free(given, TRUE);
-	g_ptr_array_free(out, TRUE);
-	return NULL;
 }
 
 static bool parse_metrics(char **lists, GPtrArray *out)
@@ -223,7 +176,7 @@ static struct sweep_plan *plan_from_args(struct args *a, const char *path,
 	if (!parse_metrics(a->metric_lists, p->metrics))
 		goto quiet;
 	GPtrArray *specs = NULL;
-	if (a->policy_lists && !(specs = policy_specs(a->policy_lists, "--policies")))
+	if (a->policy_lists && !(specs = cli_choose_policies(CMD, a->policy_lists, NULL, NULL)))
 		goto quiet;
 	if (!(info = scenario_probe(base, &err))) {
 		if (specs)
@@ -232,20 +185,8 @@ static struct sweep_plan *plan_from_args(struct args *a, const char *path,
 		g_clear_error(&err);
 		goto quiet;
 	}
-	if (!specs && info->policies && info->policies[0])
-		specs = policy_specs(info->policies, "sim.scenario{policies}");
-	else if (!specs) {
-		/* As compare: without a declared list, every installed policy. */
-		GPtrArray *reg = policy_registry(&err);
-		if (!reg)
-			goto bad;
-		GPtrArray *names = g_ptr_array_new();
-		for (guint i = 0; i < reg->len; i++)
-			g_ptr_array_add(names, (char *)((const struct wb_policy_ops *)reg->pdata[i])->name);
-		g_ptr_array_add(names, NULL);
-		specs = policy_specs((char **)names->pdata, "the installed policies");
-		g_ptr_array_free(names, TRUE);
-	}
+	if (!specs)
+		specs = cli_choose_policies(CMD, NULL, info, path);
 	if (!specs)
 		goto quiet;
 	g_ptr_array_extend_and_steal(p->policies, specs);

@@ -68,6 +68,11 @@ char *report_compare_md(const struct compare *c);
 /* compare.csv, compare.json and compare.md into @dir. */
 bool report_write_compare(const char *dir, const struct compare *c, GError **err);
 
+/* The builder's root as every results file has it: two-space pretty JSON with a
+ * final newline (the root is released, the builder is the caller's). */
+typedef struct _JsonBuilder JsonBuilder;
+char *report_json_string(JsonBuilder *b);
+
 /* Create @dir and write @contents to @dir/@name atomically: through a temporary
  * ".NAME.XXXXXX.tmp" in @dir and a rename, so a run killed at any moment leaves the
  * old file or the new one, whole (and, killed between the two, the temporary). */

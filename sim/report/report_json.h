@@ -19,7 +19,5 @@ void report_json_metric(JsonBuilder *b, const char *name, double v);
 void report_json_str(JsonBuilder *b, const char *key, const char *v);
 void report_json_expectations(JsonBuilder *b, const GPtrArray *expects);
 bool report_expects_pass(const GPtrArray *expects);
-/* The builder's root, pretty-printed with a final newline; the root is released. */
-char *report_json_string(JsonBuilder *b);
 
 #endif

@@ -74,7 +74,7 @@ bool sweep_exec_points(struct sweep_exec *x, const guint *points, guint n)
 	guint threads = x->threads ? x->threads : g_get_num_processors();
 	threads = MAX(1, MIN(threads, njobs));
 	char *label = g_strdup_printf("sweep of %s on %u threads", p->scenario_name, threads);
-	struct sweep_progress *pg = sweep_progress_start(label, njobs, n, x->skipped);
+	struct progress *pg = sweep_progress_start(label, njobs, n, x->skipped);
 	g_free(label);
 	GAsyncQueue *done = g_async_queue_new();
 	GThreadPool *pool = njobs ? g_thread_pool_new(run_job, NULL, (gint)threads, FALSE, NULL)
@@ -91,7 +91,7 @@ bool sweep_exec_points(struct sweep_exec *x, const guint *points, guint n)
 		j->o.policy_spec = p->policies->pdata[pol];
 		j->o.seed = seed;
 		j->o.timeline_interval = p->timeline_interval;
-		j->o.progress = sweep_progress_run(pg, i);
+		j->o.progress = progress_run(pg, i);
 		j->done = done;
 		g_thread_pool_push(pool, j, NULL);
 	}
@@ -101,12 +101,12 @@ bool sweep_exec_points(struct sweep_exec *x, const guint *points, guint n)
 			x->failed++;
 		else
 			x->ran++;
-		sweep_progress_run_done(pg);
+		progress_run_done(pg);
 	}
 	if (pool)
 		g_thread_pool_free(pool, FALSE, TRUE);
 	g_async_queue_unref(done);
-	sweep_progress_stop(pg);
+	progress_stop(pg);
 	report_failures(jobs, njobs);
 	for (guint i = 0; i < njobs; i++) {
 		g_hash_table_destroy(jobs[i].o.sets);

@@ -4,6 +4,7 @@
  * trust is an error naming the file, never a guess.
  */
 #include "sweep/sweep_plan.h"
+#include "report/report.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -66,16 +67,7 @@ char *sweep_plan_to_json(const struct sweep_plan *p)
 	json_builder_add_int_value(b, sweep_plan_npoints(p));
 	json_builder_end_object(b);
 
-	JsonNode *root = json_builder_get_root(b);
-	JsonGenerator *g = json_generator_new();
-	json_generator_set_pretty(g, TRUE);
-	json_generator_set_indent(g, 2);
-	json_generator_set_root(g, root);
-	char *body = json_generator_to_data(g, NULL);
-	char *s = g_strconcat(body, "\n", NULL);
-	g_free(body);
-	g_object_unref(g);
-	json_node_unref(root);
+	char *s = report_json_string(b);
 	g_object_unref(b);
 	return s;
 }

@@ -7,18 +7,14 @@
 #ifndef WBSIM_SWEEP_PROGRESS_H
 #define WBSIM_SWEEP_PROGRESS_H
 
+#include "run/progress.h"
 #include "run/run.h"
-
-struct sweep_progress;
 
 /* NULL (every call then a no-op) when no line would be shown.  @runs: the runs this
  * invocation will make; @total and @skipped: the points of the sweep, and those found
- * complete. */
-struct sweep_progress *sweep_progress_start(const char *label, unsigned runs, unsigned total,
-					    unsigned skipped);
-struct run_progress *sweep_progress_run(struct sweep_progress *p, unsigned i);
-void sweep_progress_run_done(struct sweep_progress *p);
-void sweep_progress_stop(struct sweep_progress *p);
+ * complete.  Then progress_run, progress_run_done and progress_stop (run/progress.h). */
+struct progress *sweep_progress_start(const char *label, unsigned runs, unsigned total,
+				      unsigned skipped);
 
 /*
  * The line, from the runs' states (exposed for the tests).  The estimate: the work
