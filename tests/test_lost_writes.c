@@ -136,6 +136,44 @@ START_TEST(nothing_lost_when_the_rewrite_follows_the_dma)
 END_TEST
 
 /*
+ * A pinned page's write is rejected (the pin holder wrote it during the DMA window),
+ * and nothing dirties it again until the unpin: the page is clean, but its pin's
+ * release will dirty it (unpin_user_pages_dirty_lock), so the pin holder's bytes still
+ * have a way to the disk and nothing is lost.
+ */
+START_TEST(rejected_pinned_page_keeps_its_way_through_the_unpin)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.integrity = true;
+	struct story st = story_new(&c, "unrestricted");
+	struct file *f = sim_file_new(st.s, "data", 1 << 20);
+	struct process *p = sim_process_new(st.s, "app");
+	struct mapping *m = sim_mmap(st.s, p, f, 0, 1 << 20);
+	struct step holder[] = {
+		PWRITE(f, 0, 4096),
+		PIN(m, 0, 4096, 0),
+		SYNC_RANGE(f, 0, 4096, W_WRITE),        /* DMA at ~53 us */
+		SLEEP_UNTIL(20 * US),
+		PIN_WRITE(0, 0, 100),
+		SLEEP_UNTIL(300 * US),
+		PIN_RELEASE(0),
+		FSYNC(f),
+		END
+	};
+	struct script *a = script_spawn(st.s, "holder", p, -1, 0, holder);
+	sim_run(st.s);
+	story_done(&st);
+	ck_assert_uint_eq(M(st.s, M_CHECKSUM_ERRORS), 1);
+	ck_assert_uint_eq(M(st.s, M_LOST_WRITES), 0);
+	ck_assert_uint_eq(M(st.s, M_LOST_AT_END), 0);
+	ck_assert_int_eq(a->results[7], -WBSIM_EIO);     /* the rejection, reported once */
+	g_free(a);
+	story_free(&st);
+}
+END_TEST
+
+/*
  * Coalescing: page 0 is rewritten in parts over and over while its earlier versions
  * are in flight.  Every later version carries the earlier ones, so nothing is lost,
  * whether the rewrites go into the page in place (unrestricted, a redundant write or
@@ -361,6 +399,60 @@ START_TEST(no_loss_when_the_fork_copies_the_pin_write)
 END_TEST
 
 /*
+ * A write that only an older copy in flight holds is not lost while that copy may
+ * still land it.  A 512 KiB request (submitted at ~69 us, its DMA at ~240 us, done at
+ * ~413 us) holds page 0's old copy A; the writer rewrites part of page 0 (a fork: copy
+ * B), the pin holder writes another part into A before its DMA, and B is written and
+ * lands first (~200 us).  At that moment the pin holder's bytes are only in A, which is
+ * still in flight: not lost.  A lands them over B's: the writer's bytes are lost then,
+ * once.
+ */
+START_TEST(write_in_an_older_copy_in_flight_is_not_lost_yet)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.bandwidth = 2ull << 30;           /* 512 KiB take ~244 us to transfer */
+	struct story st = story_new(&c, "page-fork:pins=ignore,refork=allow");
+	struct file *f = sim_file_new(st.s, "data", 1 << 20);
+	struct process *p = sim_process_new(st.s, "app");
+	struct mapping *m = sim_mmap(st.s, p, f, 0, 1 << 20);
+	struct step holder[] = {
+		PWRITE(f, 0, 512 * 1024),
+		PIN(m, 0, 4096, 0),
+		SYNC_RANGE(f, 0, 512 * 1024, W_WRITE),
+		SLEEP_UNTIL(90 * US),
+		PIN_WRITE(0, 100, 100),                 /* into A, before its DMA */
+		END
+	};
+	struct step writer[] = {
+		SLEEP_UNTIL(80 * US),
+		PWRITE(f, 0, 100),                      /* forks page 0: B */
+		SLEEP_UNTIL(100 * US),
+		SYNC_RANGE(f, 0, 4096, W_WRITE),        /* B goes out while A is in flight */
+		END
+	};
+	struct script *a = script_spawn(st.s, "holder", p, -1, 0, holder);
+	struct script *b = script_spawn(st.s, "writer", p, -1, 0, writer);
+	sim_run(st.s);
+	story_done(&st);
+	ck_assert_uint_eq(M(st.s, M_FORKS), 1);
+	/* A's content is the pin holder's, made after B's: newer, not a stale overwrite,
+	 * yet it lacks B's bytes. */
+	ck_assert_uint_eq(M(st.s, M_STALE_OVERWRITES), 0);
+	ck_assert_uint_eq(M(st.s, M_LOST_WRITES), 1);
+	ck_assert_uint_eq(M(st.s, M_LOST_AT_END), 1);
+	ck_assert_uint_eq(st.lost->len, 1);
+	const char *l = st.lost->pdata[0];
+	ck_assert_msg(strstr(l, "by=writer-") && strstr(l, "op=write") &&
+		      strstr(l, "cause=overwritten"), "%s", l);
+	ck_assert_uint_gt(line_ns(l), 400 * US);
+	g_free(a);
+	g_free(b);
+	story_free(&st);
+}
+END_TEST
+
+/*
  * fsync writes pages 0 and 1; two other tasks rewrite one each (forks) after fsync
  * submitted them and before it looks for pages under writeback.  On a checksumming
  * device each page's guard costs the syncer 200 ns after its submission, so page 1
@@ -428,12 +520,14 @@ static Suite *lost_suite(void)
 	tcase_add_test(tc, rejected_write_lost_when_its_pages_are_cleaned);
 	tcase_add_test(tc, rejected_write_lost_though_rewritten_later);
 	tcase_add_test(tc, nothing_lost_when_the_rewrite_follows_the_dma);
+	tcase_add_test(tc, rejected_pinned_page_keeps_its_way_through_the_unpin);
 	tcase_add_test(tc, coalescing_is_not_a_loss);
 	tcase_add_test(tc, pin_write_into_a_forked_copy_lost_at_once);
 	tcase_add_test(tc, pin_write_not_lost_when_pins_wait);
 	tcase_add_test(tc, direct_write_lost_to_an_older_copy);
 	tcase_add_test(tc, direct_write_kept_when_the_old_copy_is_waited_for);
 	tcase_add_test(tc, diverged_write_lost_when_the_other_line_lands);
+	tcase_add_test(tc, write_in_an_older_copy_in_flight_is_not_lost_yet);
 	tcase_add_test(tc, no_loss_when_the_fork_copies_the_pin_write);
 	tcase_add_test(tc, fsync_violation_names_every_block);
 	tcase_add_test(tc, fsync_violation_absent_when_tracked);

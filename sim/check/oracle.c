@@ -216,10 +216,7 @@ void oracle_modified(void *obs, struct task *t, struct page *p, uint64_t old, bo
 
 void oracle_settled(void *obs, struct page *p)
 {
-	struct oracle *o = obs;
-	bool in_index = p->blk->page == p;
-	settle_block(o, NULL, p->blk, p, in_index || (p->flags & PG_forked) ? "overwritten" : "dropped",
-		     false);
+	settle_block(obs, NULL, p->blk, p, "overwritten", false);
 }
 
 void oracle_dio_write(struct oracle *o, struct task *t, struct blk *b, uint64_t version)

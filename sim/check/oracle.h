@@ -22,7 +22,7 @@
  * and is dirty, under writeback or pinned (an unpin dirties it), or while an older
  * copy of the block is in flight (decided when that ends).  A head that has none left
  * is a lost write, counted then — when a copy's write ended without it, when it was
- * written into a copy nobody writes back, when its copy left the index — and never
+ * written into a copy nobody writes back — and never
  * again, whatever later writes do to the block.  Ordinary coalescing loses nothing:
  * the later version carries the earlier one.  After the final sync, lost_at_end counts
  * the blocks whose durable content is not the latest or that diverged (the old

@@ -181,8 +181,10 @@ struct mm_hooks {
 	 * its content. */
 	void (*modified)(void *observer, struct task *t, struct page *p, uint64_t old,
 			 bool whole_page, enum modify_origin origin);
-	/* The oracle's: copy @p stopped being a way for its content to reach the disk
-	 * as it was: its writeback ended (PG_error: rejected), or it left the index. */
+	/* The oracle's: copy @p's writeback ended (PG_error: rejected), so it may have
+	 * stopped being a way for a write to reach the disk.  (A copy that leaves the
+	 * index is clean and unpinned: whatever it held that the disk lacks was lost
+	 * when it became so.) */
 	void (*settled)(void *observer, struct page *p);
 	void *observer;
 };

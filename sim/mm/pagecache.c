@@ -345,7 +345,6 @@ bool remove_from_page_cache(struct mm *mm, struct page *p)
 	blk_clear_tag(b, XA_WRITEBACK);
 	b->page = NULL;
 	p->flags |= PG_orphan;
-	mm->hooks.settled(mm->hooks.observer, p);
 	page_put(mm, p);
 	return true;
 }
