@@ -25,12 +25,23 @@ static enum dio_action dio(void *priv, struct sim *s)
 	return DIO_BOUNCE;
 }
 
+/* Writeback never hands the device a page its holder may be writing, so a
+ * FOLL_LONGTERM pin of a file page cannot corrupt an I/O; the core keeps such a page
+ * dirty while it is pinned, so what its holder writes is written back. */
+static bool longterm(void *priv, struct sim *s)
+{
+	(void)priv; (void)s;
+	return true;
+}
+
 static const struct wb_policy_ops ops = {
 	.name = "bounce",
-	.description = "write back from a snapshot taken at submission; writers never wait",
+	.description = "write back from a snapshot taken at submission; writers never wait; "
+		       "grants FOLL_LONGTERM pins of file pages",
 	.page_modify = modify,
 	.page_submit = submit,
 	.dio_submit = dio,
+	.longterm_pin = longterm,
 };
 
 const struct wb_policy_ops *wbsim_policy_register(void)

@@ -73,6 +73,15 @@ struct wb_policy_ops {
 	void (*end_writeback)(void *priv, struct sim *s, const struct page *p);
 	enum dio_action (*dio_submit)(void *priv, struct sim *s);
 	unsigned (*sync_waits)(void *priv, struct sim *s);
+	/* Optional, added with the scenario API's version 2 (members are only ever
+	 * appended: a module's source keeps compiling; rebuild it to use them).  May
+	 * get_user_pages(FOLL_LONGTERM | FOLL_WRITE) pin a shared file mapping?  The
+	 * kernel says no (writable_file_mapping_allowed: EFAULT), because nothing keeps
+	 * such a page stable or dirty while its holder writes it whenever it likes.  A
+	 * policy that answers true says it makes that safe; the core then writes a
+	 * long-term pinned page from a snapshot and keeps it dirty until it is unpinned.
+	 * Default: false. */
+	bool (*longterm_pin)(void *priv, struct sim *s);
 };
 
 typedef const struct wb_policy_ops *(*wbsim_policy_register_fn)(void);
@@ -102,6 +111,7 @@ enum submit_action policy_page_submit(struct policy *p, struct sim *s, const str
 void policy_end_writeback(struct policy *p, struct sim *s, const struct page *pg);
 enum dio_action policy_dio_submit(struct policy *p, struct sim *s);
 unsigned policy_sync_waits(struct policy *p, struct sim *s);
+bool policy_longterm_pin(struct policy *p, struct sim *s);
 
 #define POLICY_ERROR (policy_error_quark())
 GQuark policy_error_quark(void);

@@ -21,6 +21,7 @@ enum step_kind {
 	ST_END, ST_PWRITE, ST_PREAD, ST_STORE, ST_LOAD, ST_PIN, ST_PIN_WRITE, ST_PIN_RELEASE,
 	ST_FSYNC, ST_FDATASYNC, ST_MSYNC, ST_SYNC, ST_SYNC_RANGE, ST_DIO_WRITE, ST_DIO_READ,
 	ST_SLEEP, ST_SLEEP_UNTIL, ST_MUNMAP, ST_WAKE, ST_WAIT,
+	ST_BUF_STORE, ST_BUF_LOAD, ST_DIO, ST_IO_WAIT, ST_PIN_LONGTERM,
 };
 
 struct step {
@@ -33,6 +34,7 @@ struct step {
 	uint64_t src_off;
 	unsigned how;
 	const void *key;
+	bool write, async;      /* ST_DIO */
 };
 
 #define PWRITE(f, o, l)         { .k = ST_PWRITE, .obj = (f), .off = (o), .len = (l) }
@@ -56,6 +58,22 @@ struct step {
 #define MUNMAP(m)               { .k = ST_MUNMAP, .obj = (m) }
 #define WAKE(key)               { .k = ST_WAKE, .key = (key) }
 #define WAIT(key)               { .k = ST_WAIT, .key = (key) }
+#define BUF_STORE(b, o, l)      { .k = ST_BUF_STORE, .obj = (b), .off = (o), .len = (l) }
+#define BUF_LOAD(b, o, l)       { .k = ST_BUF_LOAD, .obj = (b), .off = (o), .len = (l) }
+/* A direct write from Buffer @b at @bo (NULL: anonymous memory); async ones keep their
+ * handle in io slot @s for IO_WAIT(s). */
+#define DIO_WRITE_BUF(f, o, l, b, bo) \
+	{ .k = ST_DIO, .obj = (f), .off = (o), .len = (l), .src = (b), .src_off = (bo), .write = true }
+#define DIO_READ_BUF(f, o, l, b, bo) \
+	{ .k = ST_DIO, .obj = (f), .off = (o), .len = (l), .src = (b), .src_off = (bo) }
+#define AIO_WRITE(f, o, l, b, bo, s) \
+	{ .k = ST_DIO, .obj = (f), .off = (o), .len = (l), .src = (b), .src_off = (bo), \
+	  .write = true, .async = true, .slot = (s) }
+#define AIO_READ(f, o, l, b, bo, s) \
+	{ .k = ST_DIO, .obj = (f), .off = (o), .len = (l), .src = (b), .src_off = (bo), \
+	  .async = true, .slot = (s) }
+#define IO_WAIT(s)              { .k = ST_IO_WAIT, .slot = (s) }
+#define PIN_LONGTERM(m, o, l, s) { .k = ST_PIN_LONGTERM, .obj = (m), .off = (o), .len = (l), .slot = (s) }
 #define END                     { .k = ST_END }
 
 #define W_WRITE  SYNC_FILE_RANGE_WRITE
@@ -66,6 +84,7 @@ struct script {
 	int pc;
 	bool waiting;
 	struct pin *pins[8];
+	struct kiocb *ios[16];
 	int results[64];
 	simtime_t done_at[64];
 	struct task *task;
@@ -96,6 +115,15 @@ static inline enum op_status script_issue(struct script *sc, struct task *t, con
 	case ST_MUNMAP:      task_munmap(t, st->obj); return OP_DONE;
 	case ST_WAKE:        sim_wake(task_get_sim(t), st->key); return OP_DONE;
 	case ST_WAIT:        return task_wait_on(t, st->key);
+	case ST_BUF_STORE:   return task_buf_store(t, st->obj, st->off, st->len);
+	case ST_BUF_LOAD:    return task_buf_load(t, st->obj, st->off, st->len);
+	case ST_DIO: {
+		struct dio_args a = { .write = st->write, .async = st->async, .file = st->obj,
+				      .off = st->off, .len = st->len, .buf = st->src, .at = st->src_off };
+		return task_dio(t, &a);
+	}
+	case ST_IO_WAIT:     return task_io_wait(t, sc->ios[st->slot]);
+	case ST_PIN_LONGTERM: return task_pin_longterm(t, st->obj, st->off, st->len);
 	case ST_END:         break;
 	}
 	return OP_DONE;
@@ -108,8 +136,10 @@ static inline void script_finish(struct script *sc, struct task *t)
 		sc->results[sc->pc] = task_result(t);
 		sc->done_at[sc->pc] = sim_now_ns(task_get_sim(t));
 	}
-	if (st->k == ST_PIN)
+	if (st->k == ST_PIN || st->k == ST_PIN_LONGTERM)
 		sc->pins[st->slot] = task_result_pin(t);
+	if (st->k == ST_DIO && st->async)
+		sc->ios[st->slot] = task_result_io(t);
 	sc->pc++;
 }
 

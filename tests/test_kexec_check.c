@@ -305,7 +305,7 @@ START_TEST(a_clean_run_is_clean_and_a_planted_loss_is_found)
 	v = kt_verify(&w);
 	ck_assert_uint_eq(v.lost_writes, 2);
 	ck_assert_uint_eq(v.stale_cache_pages, 2);
-	ck_assert_uint_eq(kx_metrics(w.kx)->c[M_LOST_WRITES], 2);
+	ck_assert_uint_eq(kx_metrics(w.kx)->c[M_LOST_AT_END], 2);
 	ck_assert_uint_ge(v.notes->len, 1);
 	ck_assert(strstr(v.notes->pdata[0], "lost write: file 'a' offset 163840 (page 40) holds op 1 "
 			 "(the initial content of file 'a'); acceptable: op "));
@@ -352,7 +352,8 @@ START_TEST(unmeasured_metrics_say_why)
 	ck_assert_int_eq(kx_metric_measure("fsync_violations", &why), KX_NOT_MEASURED);
 	ck_assert_int_eq(kx_metric_measure("stale_overwrites", &why), KX_NOT_MEASURED);
 	ck_assert_int_eq(kx_metric_measure("stall.pin", &why), KX_NOT_MEASURED);
-	ck_assert_int_eq(kx_metric_measure("lost_writes", &why), KX_MEASURED);
+	ck_assert_int_eq(kx_metric_measure("lost_writes", &why), KX_NOT_MEASURED);
+	ck_assert_int_eq(kx_metric_measure("lost_at_end", &why), KX_MEASURED);
 	ck_assert_int_eq(kx_metric_measure("disk_writes", &why), KX_MEASURED_BY_ENV);
 	ck_assert_int_eq(kx_metric_measure("stall.throttle", &why), KX_MEASURED_BY_ENV);
 	/* Every public metric has an answer with a reason. */

@@ -199,15 +199,15 @@ START_TEST(file_dio)
 	LT_FAILS(TASK("f:dio_write(0, 4096, { from = m, at = 10 })"), SCENARIO_ERROR_RUNTIME,
 		 BODY_LINE(5), "and the buffer offset aligned", "(got offset 0, length 4096, at 10)");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { at = 4096 })"), SCENARIO_ERROR_RUNTIME,
-		 BODY_LINE(5), "'at' is an offset into the mapping given as 'from'");
+		 BODY_LINE(5), "'at' is an offset into the mapping or Buffer given as 'from'");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { from = m, at = '1MiB' })"), SCENARIO_ERROR_RUNTIME,
 		 BODY_LINE(5), "lies outside mapping of file 'data'");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { form = m })"), SCENARIO_ERROR_RUNTIME,
 		 BODY_LINE(5), "unknown field 'form'", "did you mean 'from'");
 	LT_FAILS(TASK("f:dio_write(0, 4096, { from = f })"), SCENARIO_ERROR_RUNTIME,
-		 BODY_LINE(5), "from: expected a Mapping, got File");
-	LT_FAILS(TASK("f:dio_read(0, 4096, {})"), SCENARIO_ERROR_RUNTIME, BODY_LINE(5),
-		 "takes an offset and a length only");
+		 BODY_LINE(5), "from: expected a Mapping or a Buffer, got File");
+	LT_FAILS(TASK("f:dio_read(0, 4096, { from = m })"), SCENARIO_ERROR_RUNTIME, BODY_LINE(5),
+		 "f:dio_read: the buffer of f:dio_read is 'to', not 'from'");
 }
 END_TEST
 

@@ -9,7 +9,7 @@
 static const char *const want_counters[] = {
 	"writes", "stores", "faults", "pin_writes", "dio_writes", "fsyncs",
 	"disk_writes", "disk_requests", "redundant_writes", "checksum_errors",
-	"eio_returned", "stale_overwrites", "lost_writes", "fsync_violations",
+	"eio_returned", "stale_overwrites", "lost_writes", "lost_at_end", "fsync_violations",
 	"stale_reads", "stale_cache_pages", "forks", "bounces", "pte_updates",
 	"tlb_shootdowns", "forked_pages_peak", "bounce_pages_peak",
 	"stall.stable", "stall.pin", "stall.refork", "stall.throttle",

@@ -389,7 +389,7 @@ START_TEST(lost_write_shown_only_by_divergence)
 	ck_assert_uint_eq(M(s, M_STALE_OVERWRITES), 0);
 	ck_assert_uint_eq(M(s, M_LOST_WRITES), 1);
 	/* The disk does hold the latest version: the loss is the divergence alone. */
-	GPtrArray *lost = test_grep(lines, "lost_write: ");
+	GPtrArray *lost = test_grep(lines, "lost_at_end: ");
 	ck_assert_uint_eq(lost->len, 1);
 	uint64_t durable = 0, latest = 0;
 	const char *at = strstr(lost->pdata[0], "durable=");

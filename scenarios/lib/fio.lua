@@ -9,9 +9,13 @@
 --   bs         block size of each I/O (default 4KiB)
 --   size       bytes of the file each job covers (default: the file from `offset` on)
 --   offset     where that region starts (default 0)
---   ioengine   psync (pread/pwrite, default) or mmap (loads and stores through a
---              shared mapping of the whole file)
---   direct     1 for O_DIRECT (psync only)
+--   ioengine   psync (pread/pwrite, default), mmap (loads and stores through a
+--              shared mapping of the whole file), libaio or io_uring (asynchronous
+--              direct I/O: f:dio_write / f:dio_read with async = true; needs direct=1)
+--   iodepth    I/Os a libaio or io_uring job keeps in flight (default 1); when that
+--              many are, it waits for the oldest (fio reaps any; completions of one
+--              job mostly come in order).  Other engines ignore it, as fio does
+--   direct     1 for O_DIRECT (psync, libaio, io_uring)
 --   fsync      fsync (msync for mmap) after every N writes; 0 = never (default)
 --   numjobs    clones of the job (default 1)
 --   runtime    run for this long, going round the region as often as it takes;
@@ -28,8 +32,9 @@ local sim, pairs, ipairs, type, error, pcall, tostring = sim, pairs, ipairs, typ
 local math_type, concat, sort = math.type, table.concat, table.sort
 
 local SUPPORTED = { "name", "file", "rw", "rwmixread", "bs", "size", "offset", "ioengine",
-		    "direct", "fsync", "numjobs", "runtime", "loops", "thinktime",
+		    "iodepth", "direct", "fsync", "numjobs", "runtime", "loops", "thinktime",
 		    "startdelay", "process", "cpu" }
+local ENGINES = { psync = true, mmap = true, libaio = true, io_uring = true }
 local KNOWN = {}
 for _, k in ipairs(SUPPORTED) do KNOWN[k] = true end
 
@@ -88,9 +93,11 @@ return function(job)
 	local rwmixread = count(job, "rwmixread", 50, 0, 100)
 	local reads = mode.mixed and rwmixread or mode.read
 	local ioengine = job.ioengine or "psync"
-	if ioengine ~= "psync" and ioengine ~= "mmap" then
-		fail("ioengine must be psync or mmap, got " .. tostring(ioengine))
+	if not ENGINES[ioengine] then
+		fail("ioengine must be psync, mmap, libaio or io_uring, got " .. tostring(ioengine))
 	end
+	local async = ioengine == "libaio" or ioengine == "io_uring"
+	local iodepth = count(job, "iodepth", 1, 1, 65536)
 	local direct = job.direct
 	if direct == nil or direct == 0 or direct == false then
 		direct = false
@@ -99,7 +106,13 @@ return function(job)
 	else
 		fail("direct must be 0 or 1, got " .. tostring(direct))
 	end
-	if direct and ioengine == "mmap" then fail("direct=1 needs ioengine=psync") end
+	if direct and ioengine == "mmap" then fail("direct=1 needs ioengine=psync, libaio or io_uring") end
+	if async and not direct then
+		-- Buffered I/O through libaio blocks in io_submit, and io_uring hands it to
+		-- worker threads the model does not have: only direct I/O is asynchronous here.
+		fail("ioengine=" .. ioengine .. " needs direct=1 (the model's asynchronous I/O is "
+		     .. "direct I/O; use psync for buffered I/O)")
+	end
 	local bs = convert(sim.size, job.bs or 4096, "bs")
 	if bs == 0 then fail("bs must be positive") end
 	local offset = convert(sim.size, job.offset or 0, "offset")
@@ -141,6 +154,17 @@ return function(job)
 		local f = file or sim.file{ name = tname, size = size }
 		local p = process or sim.process{ name = tname }
 		local m = ioengine == "mmap" and p:mmap(f) or nil
+		-- libaio / io_uring: the I/Os in flight, oldest first.
+		local inflight, head, tail = {}, 1, 0
+		local function reap_one()
+			inflight[head]:wait()
+			inflight[head] = nil
+			head = head + 1
+		end
+		local function reap_all()
+			while head <= tail do reap_one() end
+		end
+		local ASYNC = { async = true }
 		local function body()
 			local deadline = runtime and (sim.now_ns() + runtime)
 			local writes, i, pass = 0, 0, 0
@@ -155,6 +179,14 @@ return function(job)
 				local read = reads == 100 or (reads > 0 and sim.randint(1, 100) <= reads)
 				if m then
 					if read then m:load(off, bs) else m:store(off, bs) end
+				elseif async then
+					if tail - head + 1 >= iodepth then reap_one() end
+					local io
+					if read then io = f:dio_read(off, bs, ASYNC) else io = f:dio_write(off, bs, ASYNC) end
+					if io then      -- nil: the submission itself failed
+						tail = tail + 1
+						inflight[tail] = io
+					end
 				elseif direct then
 					if read then f:dio_read(off, bs) else f:dio_write(off, bs) end
 				else
@@ -163,6 +195,8 @@ return function(job)
 				if not read then
 					writes = writes + 1
 					if fsync_every > 0 and writes % fsync_every == 0 then
+						-- fio issues the sync once the writes before it are done.
+						reap_all()
 						if m then m:msync() else f:fsync() end
 					end
 				end
@@ -172,6 +206,7 @@ return function(job)
 					i, pass = 0, pass + 1
 				end
 			end
+			reap_all()
 		end
 		tasks[#tasks + 1] = sim.spawn(tname, body, { process = p, cpu = cpu,
 							     start = start / 1e9 })

@@ -16,6 +16,7 @@
 #define SYNC_FILE_RANGE_WAIT_AFTER  4u
 
 #define WBSIM_EIO 5
+#define WBSIM_EFAULT 14         /* a FOLL_LONGTERM pin of a file mapping, refused */
 
 /* An operation either finished now (its result is ready) or blocked: whoever runs
  * the task is told again when it has finished. */

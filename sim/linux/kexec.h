@@ -107,7 +107,7 @@ struct kx_verdict {
 	GPtrArray *notes;               /* of char *: the first problems, described */
 };
 /* After kx_finish (and the caller's remount): read every file back, bypassing the
- * cache, and judge it.  Also stores lost_writes, stale_reads, stale_cache_pages in the
+ * cache, and judge it.  Also stores lost_at_end, stale_reads, stale_cache_pages in the
  * metrics.  @v may be NULL; else free it with kx_verdict_clear. */
 bool kx_verify(struct kx *kx, struct kx_verdict *v, GError **err);
 void kx_verdict_clear(struct kx_verdict *v);

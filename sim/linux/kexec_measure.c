@@ -20,7 +20,7 @@ static const struct measure table[] = {
 	{ "dio_writes", KX_MEASURED, "O_DIRECT write calls" },
 	{ "fsyncs", KX_MEASURED, "fsync, fdatasync, msync and syncfs calls" },
 	{ "eio_returned", KX_MEASURED, "operations that returned EIO" },
-	{ "lost_writes", KX_MEASURED, "pages read back after the remount holding bytes of no "
+	{ "lost_at_end", KX_MEASURED, "pages read back after the remount holding bytes of no "
 	  "acceptable write" },
 	{ "stale_reads", KX_MEASURED, "reads that returned bytes of no write they could have seen" },
 	{ "stale_cache_pages", KX_MEASURED, "cached pages differing from the disk at the end" },
@@ -36,6 +36,8 @@ static const struct measure table[] = {
 	{ "stale_overwrites", KX_NOT_MEASURED, "needs the order in which blocks reached the disk, "
 	  "which only a crash would show" },
 	{ "fsync_violations", KX_NOT_MEASURED, "needs a crash right after the sync returned" },
+	{ "lost_writes", KX_NOT_MEASURED, "needs the moment a write lost its last way to the "
+	  "disk, which the kernel does not show; the end-of-run count is lost_at_end" },
 	{ "forks", KX_NOT_MEASURED, "the kernel has no page forking" },
 	{ "bounces", KX_NOT_MEASURED, "buffered writeback has no bounce buffers to count" },
 	{ "forked_pages_peak", KX_NOT_MEASURED, "the kernel has no page forking" },

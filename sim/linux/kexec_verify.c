@@ -114,7 +114,7 @@ bool kx_verify(struct kx *kx, struct kx_verdict *v, GError **err)
 	if (!ok)
 		return false;
 	kx->verified = true;
-	kx->m->c[M_LOST_WRITES] = lost;
+	kx->m->c[M_LOST_AT_END] = lost;      /* a readback: the end-of-run count */
 	kx->m->c[M_STALE_READS] = kx_stale_reads(kx);
 	kx->m->c[M_STALE_CACHE_PAGES] = measured ? cache : 0;
 	if (v) {

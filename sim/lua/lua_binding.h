@@ -10,6 +10,7 @@
  *   lua_machine.c   declaring the machine: sim.device, sim.writeback, sim.costs
  *   lua_task.c      tasks as coroutines, and their calls about tasks, events and time
  *   lua_io.c        the I/O calls of a task on files, mappings and pins
+ *   lua_buf.c       Buffers (proc:alloc) and their stores and loads; Io handles
  *   lua_expect.c    sim.expect: parsing at declaration, judging at the end
  *   lua_scenario.c  the Lua scenario as a workload source (run/workload.h)
  *
@@ -56,7 +57,7 @@ struct lctx *lctx_effective(lua_State *L);
 
 /* ---- the objects scenarios hold (full userdata, one metatable per type) ---------- */
 
-enum ltype { LT_FILE, LT_PROC, LT_MAP, LT_TASK, LT_PIN, LT_EVENT, LT_NR };
+enum ltype { LT_FILE, LT_PROC, LT_MAP, LT_TASK, LT_PIN, LT_EVENT, LT_BUF, LT_IO, LT_NR };
 
 struct lfile {
 	struct target_file *f;          /* NULL until the target exists */
@@ -85,6 +86,22 @@ struct lpin {
 	const char *released_at;
 };
 
+struct lbuf {                   /* anonymous memory: proc:alloc */
+	struct target_buf *b;           /* NULL until the target exists */
+	struct lproc *proc;
+	uint64_t size;
+	const char *where;              /* file:line of proc:alloc */
+};
+
+struct lio {                    /* an asynchronous direct I/O */
+	struct target_io *io;           /* the target's until waited for, then NULL */
+	struct lfile *file;
+	bool write;
+	bool waited;
+	int result;                     /* once waited: 0 or -WBSIM_EIO */
+	struct ltask *waiter;           /* the task in io:wait, or NULL */
+};
+
 struct levent {
 	bool set;
 	const char *name;               /* NULL: anonymous */
@@ -92,7 +109,7 @@ struct levent {
 };
 
 /* The shape of the results a blocked operation hands back when it finishes. */
-enum lres { RES_NOTHING, RES_BOOL, RES_PIN };
+enum lres { RES_NOTHING, RES_BOOL, RES_PIN, RES_IO, RES_IO_WAIT };
 
 enum lwait { WAIT_NONE, WAIT_EVENT, WAIT_JOIN };
 
@@ -110,6 +127,9 @@ struct ltask {
 	enum lres res;
 	struct lmap *pin_map;           /* RES_PIN: the mapping being pinned */
 	uint64_t pin_len;
+	struct lfile *io_file;          /* RES_IO: the file of the I/O being submitted */
+	bool io_write;
+	struct lio *io_wait;            /* RES_IO_WAIT: the I/O waited for */
 	enum lwait wait;
 	const void *wait_on;            /* struct levent * or struct ltask * */
 	struct rng rng;                 /* sim.rand, sim.randint, math.random */
@@ -183,6 +203,8 @@ int lsandbox_require_lib(lua_State *L);
 void *lobj_new(lua_State *L, enum ltype type, size_t size, int nuv);
 void *lobj_test(lua_State *L, int idx, enum ltype type);
 void *lobj_check(lua_State *L, int idx, enum ltype type, const char *what);
+/* "File", "Buffer", ... for our objects, else Lua's name of the value's type. */
+const char *lobj_typename(lua_State *L, int idx);
 const char *ltype_name(enum ltype type);
 void lobj_register(lua_State *L, enum ltype type, const luaL_Reg *methods);
 
@@ -233,6 +255,13 @@ bool ldecl_at_top(lua_State *L);
 
 /* lua_io.c: the methods of files, mappings and pins */
 void lio_register(lua_State *L);
+/* A Lua error when the target lacks a version-2 operation (!@has). */
+void lio_need(lua_State *L, struct ltask *lt, bool has, const char *call);
+void lio_check_proc(lua_State *L, struct lproc *owner, struct ltask *lt, const char *call,
+		    const char *what);
+
+/* lua_buf.c: the methods of Buffers and Io handles */
+void lbuf_register(lua_State *L);
 
 /* lua_task.c */
 void ltask_register(lua_State *L);

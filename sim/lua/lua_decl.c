@@ -1,6 +1,7 @@
 /*
  * lua_decl — declaring the world: sim.scenario, sim.param, sim.file, sim.process,
- * proc:mmap and sim.spawn (the machine's own declarations are lua_machine.c's).
+ * proc:mmap, proc:alloc and sim.spawn (the machine's own declarations are
+ * lua_machine.c's).
  *
  * The top level runs before the machine exists (the device may be declared after the
  * files), so declarations are recorded in order and instantiated together once the
@@ -325,6 +326,27 @@ static int proc_mmap(lua_State *L)
 	return 1;
 }
 
+/* proc:alloc(size): anonymous private memory (a Buffer), zero-filled. */
+static int proc_alloc(lua_State *L)
+{
+	struct lstate *st = lctx_of(L)->st;
+	struct lproc *p = lobj_check(L, 1, LT_PROC, "proc:alloc");
+	if (lua_isnoneornil(L, 2))
+		lerror(L, "proc:alloc: a size is required (e.g. proc:alloc(\"1MiB\"))");
+	uint64_t size = larg_size(L, 2, "proc:alloc: size");
+	if (size == 0)
+		lerror(L, "proc:alloc: size must be positive");
+	if (size > MAX_MAP_SIZE)
+		lerror(L, "proc:alloc: size %" G_GUINT64_FORMAT " bytes is absurd (at most 64 GiB)",
+		       size);
+	struct lbuf *b = lobj_new(L, LT_BUF, sizeof(*b), 0);
+	b->proc = p;
+	b->size = size;
+	b->where = lstate_where(st, L, 1);
+	declare(L, st, LT_BUF, b);
+	return 1;
+}
+
 static int proc_name(lua_State *L)
 {
 	struct lproc *p = lobj_check(L, 1, LT_PROC, "proc:name");
@@ -431,6 +453,23 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 			m->m = ops->mmap(t, m->proc->p, m->file->f, m->offset, m->size);
 		break;
 	}
+	case LT_BUF: {
+		struct lbuf *b = d->obj;
+		if (b->b)
+			break;
+		char *msg = NULL;
+		if (!ops->alloc)
+			msg = g_strdup_printf("%s: proc:alloc: not supported by target '%s'", b->where,
+					      ops->name);
+		else if (!(b->b = ops->alloc(t, b->proc->p, b->size)))
+			msg = g_strdup_printf("%s: proc:alloc: cannot allocate %" G_GUINT64_FORMAT
+					      " bytes", b->where, b->size);
+		if (msg) {
+			lstate_fail(st, ops->alloc ? SCENARIO_ERROR_RUNTIME : SCENARIO_ERROR_INPUT, msg);
+			g_free(msg);
+		}
+		break;
+	}
 	case LT_TASK: {
 		struct ltask *lt = d->obj;
 		if (!lt->t) {
@@ -463,7 +502,8 @@ void ldecl_register(lua_State *L)
 		{ "duration", l_duration }, { NULL, NULL },
 	};
 	static const luaL_Reg proc_methods[] = {
-		{ "mmap", proc_mmap }, { "name", proc_name }, { NULL, NULL },
+		{ "mmap", proc_mmap }, { "alloc", proc_alloc }, { "name", proc_name },
+		{ NULL, NULL },
 	};
 	luaL_setfuncs(L, fns, 0);
 	lmachine_register(L);

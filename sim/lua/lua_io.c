@@ -1,7 +1,7 @@
 /*
  * lua_io — the I/O calls of a task: a file's pwrite, pread, fsync, fdatasync,
- * sync_range, dio_write and dio_read; a mapping's store, load, msync, unmap and pin;
- * a pin's write and release.  Each checks its arguments (a range outside its object,
+ * sync_range, dio_write and dio_read (with a mapping or a Buffer, synchronous or not);
+ * a mapping's store, load, msync, unmap and pin; a pin's write and release.  Each checks its arguments (a range outside its object,
  * a mapping of another process, O_DIRECT alignment: Lua errors naming file:line),
  * then issues the operation on the target.  These are the hot paths of a tight loop:
  * the checks are pointer compares and the task comes from the thread's extra space.
@@ -96,50 +96,107 @@ static void check_map_use(lua_State *L, struct lmap *m, struct ltask *lt, const 
 		       lt->proc ? "'" : "", m->proc->name);
 }
 
+/* The target lacks a version-2 operation: say so, naming it. */
+void lio_need(lua_State *L, struct ltask *lt, bool has, const char *call)
+{
+	if (G_UNLIKELY(!has))
+		lerror(L, "%s: not supported by target '%s'", call, OPS(lt)->name);
+}
+
+/* Memory of process @owner used by @lt: a task of another process cannot touch it. */
+void lio_check_proc(lua_State *L, struct lproc *owner, struct ltask *lt, const char *call,
+		    const char *what)
+{
+	if (G_UNLIKELY(lt->proc != owner))
+		lerror(L, "%s: task '%s' runs in %s%s%s, but this %s belongs to process "
+		       "'%s' (give the task process = ... in sim.spawn)", call, lt->name,
+		       lt->proc ? "process '" : "no process", lt->proc ? lt->proc->name : "",
+		       lt->proc ? "'" : "", what, owner->name);
+}
+
+/* The options table of a direct I/O: the buffer ('from' a mapping or a Buffer for a
+ * write, 'to' a Buffer for a read), 'at' an offset into it, 'async'. */
+struct dio_opts {
+	struct lmap *map;
+	struct lbuf *buf;
+	uint64_t at;
+	bool async;
+};
+
+static void dio_options(lua_State *L, bool write, uint64_t len, struct ltask *lt,
+			struct dio_opts *o)
+{
+	static const char *const fields[] = { "from", "to", "at", "async", NULL };
+	const char *call = write ? "f:dio_write" : "f:dio_read";
+	const char *key = write ? "from" : "to", *other = write ? "to" : "from";
+	if (!lua_istable(L, 4))
+		lerror(L, "%s: argument 3 must be a table {%s, at = offset, async = true}, got %s",
+		       call, write ? "from = mapping or buffer" : "to = buffer", luaL_typename(L, 4));
+	larg_fields(L, 4, call, fields);
+	if (lua_getfield(L, 4, other) != LUA_TNIL)
+		lerror(L, "%s: the buffer of %s is '%s', not '%s'", call, call, key, other);
+	if (lua_getfield(L, 4, key) != LUA_TNIL) {
+		if (write && !(o->map = lobj_test(L, -1, LT_MAP)) && !(o->buf = lobj_test(L, -1, LT_BUF)))
+			lerror(L, "f:dio_write: from: expected a Mapping or a Buffer, got %s",
+			       lobj_typename(L, -1));
+		else if (!write)
+			o->buf = lobj_check(L, -1, LT_BUF, "f:dio_read: to");
+	}
+	if (lua_getfield(L, 4, "at") != LUA_TNIL) {
+		if (!o->map && !o->buf)
+			lerror(L, "%s: 'at' is an offset into the %s given as '%s', and there is none",
+			       call, write ? "mapping or Buffer" : "Buffer", key);
+		o->at = larg_bytes(L, -1, write ? "f:dio_write: at" : "f:dio_read: at");
+	}
+	if (lua_getfield(L, 4, "async") != LUA_TNIL)
+		o->async = larg_bool(L, -1, write ? "f:dio_write: async" : "f:dio_read: async");
+	lua_pop(L, 4);
+	if (o->map) {
+		check_map_use(L, o->map, lt, call);
+		larg_range(L, o->at, len, o->map->size, "f:dio_write: from", "mapping of file",
+			   o->map->file->name);
+	}
+	if (o->buf) {
+		lio_check_proc(L, o->buf->proc, lt, call, "Buffer");
+		larg_range(L, o->at, len, o->buf->size, write ? "f:dio_write: from" : "f:dio_read: to",
+			   "Buffer of process", o->buf->proc->name);
+	}
+}
+
 static int f_dio(lua_State *L, bool write)
 {
-	static const char *const fields[] = { "from", "at", NULL };
 	const char *call = write ? "f:dio_write" : "f:dio_read";
 	struct lfile *f = CHECK_FILE(L, call);
 	struct ltask *lt = ltask_current(L, call, true);
 	uint64_t off = larg_bytes(L, 2, write ? "f:dio_write: offset" : "f:dio_read: offset");
 	uint64_t len = larg_bytes(L, 3, write ? "f:dio_write: length" : "f:dio_read: length");
 	larg_range(L, off, len, f->size, call, "file", f->name);
-	struct lmap *src = NULL;
-	uint64_t at = 0;
-	if (write && !lua_isnoneornil(L, 4)) {
-		if (!lua_istable(L, 4))
-			lerror(L, "f:dio_write: argument 3 must be a table {from = mapping, at = "
-			       "offset}, got %s", luaL_typename(L, 4));
-		larg_fields(L, 4, call, fields);
-		if (lua_getfield(L, 4, "from") != LUA_TNIL)
-			src = lobj_check(L, -1, LT_MAP, "f:dio_write: from");
-		if (lua_getfield(L, 4, "at") != LUA_TNIL) {
-			if (!src)
-				lerror(L, "f:dio_write: 'at' is an offset into the mapping given as "
-				       "'from', and there is none");
-			at = larg_bytes(L, -1, "f:dio_write: at");
-		}
-		lua_pop(L, 2);
-		if (src) {
-			check_map_use(L, src, lt, call);
-			larg_range(L, at, len, src->size, "f:dio_write: from", "mapping of file",
-				   src->file->name);
-		}
-	} else if (!write && !lua_isnoneornil(L, 4)) {
-		lerror(L, "f:dio_read takes an offset and a length only");
-	}
-	if (off % DIO_ALIGN || len % DIO_ALIGN || at % DIO_ALIGN) {
+	struct dio_opts o = { 0 };
+	if (!lua_isnoneornil(L, 4))
+		dio_options(L, write, len, lt, &o);
+	bool buffer = o.map || o.buf;
+	if (off % DIO_ALIGN || len % DIO_ALIGN || o.at % DIO_ALIGN) {
 		char at_s[48] = "";
-		if (src)
-			g_snprintf(at_s, sizeof(at_s), ", at %" G_GUINT64_FORMAT, at);
+		if (buffer)
+			g_snprintf(at_s, sizeof(at_s), ", at %" G_GUINT64_FORMAT, o.at);
 		lerror(L, "%s: O_DIRECT needs the offset, the length%s aligned to %u bytes (got "
 		       "offset %" G_GUINT64_FORMAT ", length %" G_GUINT64_FORMAT "%s)", call,
-		       src ? " and the buffer offset" : "", DIO_ALIGN, off, len, at_s);
+		       buffer ? " and the buffer offset" : "", DIO_ALIGN, off, len, at_s);
 	}
-	if (!src)
-		at = 0;
-	enum op_status s = write ? OPS(lt)->dio_write(lt->t, f->f, off, len, src ? src->m : NULL, at)
+	if (o.buf || o.async) {
+		/* Version 2: a Buffer, or an Io handle to wait on. */
+		lio_need(L, lt, OPS(lt)->dio != NULL, o.async ? (write ? "f:dio_write{async = true}" :
+				"f:dio_read{async = true}") : call);
+		struct target_dio d = {
+			.write = write, .async = o.async, .f = f->f, .off = off, .len = len,
+			.map = o.map ? o.map->m : NULL, .buf = o.buf ? o.buf->b : NULL, .at = o.at,
+		};
+		lt->io_file = f;
+		lt->io_write = write;
+		return lop_result(L, lt, OPS(lt)->dio(lt->t, &d), o.async ? RES_IO : RES_BOOL);
+	}
+	enum op_status s = write ? OPS(lt)->dio_write(lt->t, f->f, off, len, o.map ? o.map->m : NULL,
+						       o.map ? o.at : 0)
 				 : OPS(lt)->dio_read(lt->t, f->f, off, len);
 	return lop_result(L, lt, s, RES_BOOL);
 }
@@ -217,16 +274,34 @@ static int m_unmap(lua_State *L)
 	return 0;
 }
 
+/* m:pin(off, len, {longterm = true}?): FOLL_LONGTERM asks for a pin that may last as
+ * long as its holder likes; on a file mapping the kernel refuses it (nil, "EFAULT")
+ * unless the policy makes it safe. */
 static int m_pin(lua_State *L)
 {
+	static const char *const fields[] = { "longterm", NULL };
 	struct lmap *m = CHECK_MAP(L, "m:pin");
 	struct ltask *lt = ltask_current(L, "m:pin", true);
 	uint64_t off = larg_bytes(L, 2, "m:pin: offset");
 	uint64_t len = larg_bytes(L, 3, "m:pin: length");
+	bool longterm = false;
+	if (!lua_isnoneornil(L, 4)) {
+		if (!lua_istable(L, 4))
+			lerror(L, "m:pin: argument 3 must be a table {longterm = true}, got %s",
+			       luaL_typename(L, 4));
+		larg_fields(L, 4, "m:pin", fields);
+		if (lua_getfield(L, 4, "longterm") != LUA_TNIL)
+			longterm = larg_bool(L, -1, "m:pin: longterm");
+		lua_pop(L, 1);
+	}
 	check_map_use(L, m, lt, "m:pin");
 	larg_range(L, off, len, m->size, "m:pin", "mapping of file", m->file->name);
 	lt->pin_map = m;
 	lt->pin_len = len;
+	if (longterm) {
+		lio_need(L, lt, OPS(lt)->pin_longterm != NULL, "m:pin{longterm = true}");
+		return lop_result(L, lt, OPS(lt)->pin_longterm(lt->t, m->m, off, len), RES_PIN);
+	}
 	return lop_result(L, lt, OPS(lt)->pin(lt->t, m->m, off, len), RES_PIN);
 }
 
@@ -289,4 +364,5 @@ void lio_register(lua_State *L)
 	lobj_register(L, LT_FILE, file_methods);
 	lobj_register(L, LT_MAP, map_methods);
 	lobj_register(L, LT_PIN, pin_methods);
+	lbuf_register(L);
 }

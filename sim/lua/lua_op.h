@@ -3,7 +3,8 @@
  * lua_io.c): at once when it finished (OP_DONE: the fast path, inline), or by
  * yielding until the target resumes the task, whose driver then pushes the results.
  * Results: true on success; nil, "EIO" when the operation failed at the I/O level; a
- * Pin for m:pin.
+ * Pin for m:pin (nil, "EFAULT" when a long-term pin is refused); an Io for an
+ * asynchronous direct I/O.
  */
 #ifndef WBSIM_LUA_OP_H
 #define WBSIM_LUA_OP_H
@@ -12,6 +13,17 @@
 
 /* The target every operation of a task goes to. */
 #define OPS(lt) ((lt)->ctx.st->ops)
+
+/* nil and the error's name: the two results of a failed operation. */
+static inline int lop_push_error(lua_State *L, int err)
+{
+	lua_pushnil(L);
+	if (err == -WBSIM_EFAULT)
+		lua_pushliteral(L, "EFAULT");
+	else
+		lua_pushliteral(L, "EIO");
+	return 2;
+}
 
 static inline int lop_push_result(lua_State *L, struct ltask *lt, enum lres res)
 {
@@ -23,15 +35,33 @@ static inline int lop_push_result(lua_State *L, struct ltask *lt, enum lres res)
 			lua_pushboolean(L, 1);
 			return 1;
 		}
-		lua_pushnil(L);
-		lua_pushliteral(L, "EIO");
-		return 2;
-	case RES_PIN: {
-		if (lt->ctx.st->ops->result(lt->t)) {
-			lua_pushnil(L);
-			lua_pushliteral(L, "EIO");
-			return 2;
+		return lop_push_error(L, lt->ctx.st->ops->result(lt->t));
+	case RES_IO: {
+		int r = lt->ctx.st->ops->result(lt->t);
+		if (r)
+			return lop_push_error(L, r);
+		struct lio *io = lobj_new(L, LT_IO, sizeof(*io), 0);
+		io->io = lt->ctx.st->ops->result_io(lt->t);
+		io->file = lt->io_file;
+		io->write = lt->io_write;
+		return 1;
+	}
+	case RES_IO_WAIT: {
+		struct lio *io = lt->io_wait;
+		io->result = lt->ctx.st->ops->result(lt->t);
+		io->waited = true;
+		io->waiter = NULL;
+		io->io = NULL;          /* gone: the target freed it */
+		lt->io_wait = NULL;
+		if (!io->result) {
+			lua_pushboolean(L, 1);
+			return 1;
 		}
+		return lop_push_error(L, io->result);
+	}
+	case RES_PIN: {
+		if (lt->ctx.st->ops->result(lt->t))
+			return lop_push_error(L, lt->ctx.st->ops->result(lt->t));
 		struct lpin *p = lobj_new(L, LT_PIN, sizeof(*p), 0);
 		p->p = lt->ctx.st->ops->result_pin(lt->t);
 		p->map = lt->pin_map;

@@ -180,7 +180,8 @@ static void l_hook(lua_State *L, lua_Debug *ar)
 
 static const char *const type_names[LT_NR] = {
 	[LT_FILE] = "File", [LT_PROC] = "Process", [LT_MAP] = "Mapping",
-	[LT_TASK] = "Task", [LT_PIN] = "Pin", [LT_EVENT] = "Event",
+	[LT_TASK] = "Task", [LT_PIN] = "Pin", [LT_EVENT] = "Event", [LT_BUF] = "Buffer",
+	[LT_IO] = "Io",
 };
 
 const char *ltype_name(enum ltype type)
@@ -200,6 +201,8 @@ static int l_tostring(lua_State *L)
 	case LT_TASK: name = ((struct ltask *)p)->name; break;
 	case LT_PIN: name = ((struct lpin *)p)->map->file->name; break;
 	case LT_EVENT: name = ((struct levent *)p)->name; break;
+	case LT_BUF: name = ((struct lbuf *)p)->proc->name; break;
+	case LT_IO: name = ((struct lio *)p)->file->name; break;
 	case LT_NR: break;
 	}
 	lua_pushfstring(L, "%s(%s)", type_names[type], name ? name : "");
@@ -244,17 +247,21 @@ void *lobj_test(lua_State *L, int idx, enum ltype type)
 	return mt == lctx_of(L)->st->mt[type] ? p : NULL;
 }
 
+const char *lobj_typename(lua_State *L, int idx)
+{
+	for (int t = 0; t < LT_NR; t++)
+		if (lobj_test(L, idx, (enum ltype)t))
+			return type_names[t];
+	return luaL_typename(L, idx);
+}
+
 void *lobj_check(lua_State *L, int idx, enum ltype type, const char *what)
 {
 	void *p = lobj_test(L, idx, type);
-	if (G_UNLIKELY(!p)) {
-		const char *got = luaL_typename(L, idx);
-		for (int t = 0; t < LT_NR; t++)
-			if (lobj_test(L, idx, (enum ltype)t))
-				got = type_names[t];
+	if (G_UNLIKELY(!p))
 		lerror(L, "%s: expected %s %s, got %s", what,
-		       strchr("AEIOU", type_names[type][0]) ? "an" : "a", type_names[type], got);
-	}
+		       strchr("AEIOU", type_names[type][0]) ? "an" : "a", type_names[type],
+		       lobj_typename(L, idx));
 	return p;
 }
 

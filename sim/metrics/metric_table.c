@@ -54,7 +54,16 @@ static const struct metric_def counters[M_NR_COUNTERS] = {
 	[M_STALE_OVERWRITES] = H("stale_overwrites", "pages",
 				 "a page write completed whose content is older than what the block "
 				 "held (an older copy landed after a newer one)"),
-	[M_LOST_WRITES] = H("lost_writes", "blocks",
+	[M_LOST_WRITES] = { .name = "lost_writes", .kind = MK_COUNTER, .unit = "blocks",
+			    .better = BETTER_LOWER, .section = SEC_HAZARDS, .chart = "hazards",
+			    .absent_on = "linux",
+			    .definition = "a block's write whose bytes lost their last way to the disk, "
+			    "counted at that moment even if a later write covers the block again: the "
+			    "device got a version without them and no copy that will be written holds "
+			    "them, their only copy was cleaned after a rejected write, or they were "
+			    "written into a copy nobody writes back (a later version that carries them "
+			    "is no loss); includes every block `lost_at_end` finds" },
+	[M_LOST_AT_END] = H("lost_at_end", "blocks",
 			    "after the final sync: blocks whose durable content is not the latest a "
 			    "program wrote, or that were modified through a stale copy (an update "
 			    "applied to a copy that lacked a later one)"),

@@ -24,7 +24,8 @@ enum metric_counter {
 	M_CHECKSUM_ERRORS,      /* requests the device rejected: guard tag mismatch at DMA */
 	M_EIO_RETURNED,         /* operations that returned EIO to the program */
 	M_STALE_OVERWRITES,     /* a page write landed older than what the block held */
-	M_LOST_WRITES,          /* blocks whose durable content differs from the shadow at end */
+	M_LOST_WRITES,          /* writes whose bytes lost every way to the disk, when they did */
+	M_LOST_AT_END,          /* blocks whose durable content differs from the shadow at end */
 	M_FSYNC_VIOLATIONS,     /* sync calls that returned success with older data not durable */
 	M_STALE_READS,          /* reads that returned content older than the shadow */
 	M_STALE_CACHE_PAGES,    /* clean cached pages that differ from the disk at end */

@@ -40,6 +40,7 @@ enum page_flags {
 	PG_error     = 1u << 6,         /* the last write of this copy failed */
 	PG_orphan    = 1u << 7,         /* not in any index (forked-off, truncated) */
 	PG_inline    = 1u << 8,         /* the copy embedded in its struct blk */
+	PG_anon      = 1u << 9,         /* anonymous memory: no block, no index, no writeback */
 };
 
 /*
@@ -133,6 +134,24 @@ struct mapping {
 	int id;
 };
 
+/*
+ * Anonymous private memory of a process (proc:alloc): pages holding content and
+ * nothing else — no file, no index, no writeback.  A store gives a page the next
+ * version of the one content clock, so what a direct write takes from the memory at
+ * submission (its guard) and at DMA compare as they do for file pages.
+ */
+struct anon {
+	struct process *proc;
+	uint64_t size, nr_pages;
+	struct page *pages;             /* blk NULL, PG_anon; owned here, never freed early */
+	int id;
+};
+
+/* A FOLL_LONGTERM pin counts this much in a page's pincount (as the kernel biases
+ * its refcount by GUP_PIN_COUNTING_BIAS), so writeback can tell one from the short
+ * pins below it without a field of its own. */
+#define PIN_LONGTERM_BIAS (1u << 16)
+
 struct pin {
 	struct mapping *map;
 	uint64_t off, len;              /* bytes of the mapping, as pinned */
@@ -141,7 +160,11 @@ struct pin {
 	struct page **pages;            /* the copies pinned, whatever the index says later */
 	bool released;
 	bool for_dio;                   /* FOLL_PIN without FOLL_WRITE: a DIO source */
+	bool longterm;                  /* FOLL_LONGTERM: counts PIN_LONGTERM_BIAS */
 };
+
+/* Who changes a page's content, for the oracle's account of a lost write. */
+enum modify_origin { ORIGIN_WRITE, ORIGIN_STORE, ORIGIN_PIN_WRITE, ORIGIN_DIO_WRITE };
 
 /* ---- the layer's state ------------------------------------------------------ */
 
@@ -154,8 +177,15 @@ struct mm_hooks {
 	 * change, so a DMA instant already past must see the old content. */
 	void (*before_modify)(void *io, struct page *p);
 	void *io;
-	/* The oracle's: @p was modified; @old was its content. */
-	void (*modified)(void *observer, struct page *p, uint64_t old, bool whole_page);
+	/* The oracle's: @p was modified by @t (NULL: no task) through @origin; @old was
+	 * its content. */
+	void (*modified)(void *observer, struct task *t, struct page *p, uint64_t old,
+			 bool whole_page, enum modify_origin origin);
+	/* The oracle's: copy @p's writeback ended (PG_error: rejected), so it may have
+	 * stopped being a way for a write to reach the disk.  (A copy that leaves the
+	 * index is clean and unpinned: whatever it held that the disk lacks was lost
+	 * when it became so.) */
+	void (*settled)(void *observer, struct page *p);
 	void *observer;
 };
 
@@ -168,7 +198,7 @@ struct mm {
 	struct sim *owner;              /* handed to the policy's hooks; opaque here */
 	struct mm_hooks hooks;
 	uint64_t version;               /* the content clock */
-	GPtrArray *files, *procs, *maps, *pins;
+	GPtrArray *files, *procs, *maps, *pins, *anons;
 	uint64_t next_sector;           /* where the next file's blocks go on the device */
 	/* page allocation */
 	void *free_pages;               /* free list threaded through the objects */
@@ -245,8 +275,9 @@ void page_set_writeback(struct mm *mm, struct page *p);
 /* The page's I/O ended: flags, tags, the policy's end_writeback and the waiters;
  * the caller then drops the I/O's reference with page_put. */
 void page_end_writeback(struct mm *mm, struct page *p);
-/* Give @p the next content version (a write, a store, a pin holder's write). */
-void page_modify(struct mm *mm, struct page *p, bool whole_page);
+/* Give @p the next content version (a write, a store, a pin holder's write by @t). */
+void page_modify(struct mm *mm, struct task *t, struct page *p, bool whole_page,
+		 enum modify_origin origin);
 struct page *page_fork(struct mm *mm, struct task *t, struct page *old,
 		       struct mapping *fault_map, uint64_t fault_idx);
 /* write_begin's and page_mkwrite's question, asked of the policy when @p is under
@@ -278,6 +309,18 @@ void mm_repoint(struct mm *mm, struct task *t, struct page *old, struct page *ne
 		struct mapping *fault_map, uint64_t fault_idx);
 void mm_zap_page(struct mm *mm, struct task *t, struct page *p);
 
+/* ---- anonymous memory (anon.c) ---------------------------------------------------- */
+
+/* @size bytes of zeroed private memory of @p; NULL when it cannot be had. */
+struct anon *mm_anon_new(struct mm *mm, struct process *p, uint64_t size);
+/* The page of @a holding byte @off. */
+static inline struct page *anon_page(struct anon *a, uint64_t off)
+{
+	return &a->pages[off >> PAGE_SHIFT];
+}
+/* A CPU store into anonymous page @p: the next content version. */
+void anon_modify(struct mm *mm, struct page *p);
+
 /* ---- faults (fault.c) --------------------------------------------------------------- */
 
 /* A fault in progress: its cost and count are taken once, on the first attempt. */
@@ -293,6 +336,11 @@ enum op_status fault_in(struct mm *mm, struct task *t, struct fault_state *fs,
 
 struct pin *pin_new(struct mm *mm, struct mapping *m, uint64_t first, uint64_t n);
 void pin_page(struct pin *pin, uint64_t k, struct page *p);
+/* @p is held by a FOLL_LONGTERM pin: its holder may write it at any moment. */
+static inline bool page_longterm_pinned(const struct page *p)
+{
+	return p->pincount >= PIN_LONGTERM_BIAS;
+}
 /* unpin_user_pages_dirty_lock (the pages are dirtied unless the pin fed a DIO). */
 void pin_release(struct mm *mm, struct pin *pin);
 

@@ -6,6 +6,7 @@
  */
 #include "mm/mm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void mm_init(struct mm *mm, struct sched *sched, const struct cost_cfg *cost,
@@ -22,6 +23,7 @@ void mm_init(struct mm *mm, struct sched *sched, const struct cost_cfg *cost,
 	mm->procs = g_ptr_array_new();
 	mm->maps = g_ptr_array_new();
 	mm->pins = g_ptr_array_new();
+	mm->anons = g_ptr_array_new();
 	mm->older_inflight = g_hash_table_new(NULL, NULL);
 	g_queue_init(&mm->dirty_files);
 }
@@ -52,6 +54,12 @@ void mm_destroy(struct mm *mm)
 		g_free(p->pages);
 		g_free(p);
 	}
+	for (guint i = 0; i < mm->anons->len; i++) {
+		struct anon *a = mm->anons->pdata[i];
+		free(a->pages);
+		g_free(a);
+	}
+	g_ptr_array_free(mm->anons, TRUE);
 	g_ptr_array_free(mm->files, TRUE);
 	g_ptr_array_free(mm->procs, TRUE);
 	g_ptr_array_free(mm->maps, TRUE);
@@ -246,17 +254,19 @@ void page_end_writeback(struct mm *mm, struct page *p)
 	else if (p->flags & PG_forked)
 		older_inflight_put(mm, b);
 	policy_end_writeback(mm->policy, mm->owner, p);
+	mm->hooks.settled(mm->hooks.observer, p);
 	wake_up_key(mm->sched, p);
 	wake_up_key(mm->sched, b);      /* waiters for every older copy of the block */
 }
 
-void page_modify(struct mm *mm, struct page *p, bool whole_page)
+void page_modify(struct mm *mm, struct task *t, struct page *p, bool whole_page,
+		 enum modify_origin origin)
 {
 	if (p->dma_slot)
 		mm->hooks.before_modify(mm->hooks.io, p);
 	uint64_t old = p->content;
 	p->content = ++mm->version;
-	mm->hooks.modified(mm->hooks.observer, p, old, whole_page);
+	mm->hooks.modified(mm->hooks.observer, t, p, old, whole_page, origin);
 }
 
 /*
@@ -380,6 +390,8 @@ uint64_t mm_cached_pages(const struct mm *mm)
 size_t mm_model_bytes(const struct mm *mm)
 {
 	size_t n = mm->pool.bytes;
+	for (guint i = 0; i < mm->anons->len; i++)
+		n += ((struct anon *)mm->anons->pdata[i])->nr_pages * sizeof(struct page);
 	for (guint i = 0; i < mm->files->len; i++) {
 		struct file *f = mm->files->pdata[i];
 		n += xa_bytes(&f->xa) + f->xa.nr_live[0] * XA_CHUNK_SIZE * sizeof(struct blk);

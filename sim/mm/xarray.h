@@ -33,6 +33,7 @@ enum xa_tag {
 	XA_OLDER_INFLIGHT,      /* an older copy of the block is still under I/O */
 	XA_UNSYNCED,            /* oracle: the block's durable content lags its shadow */
 	XA_DIVERGED,            /* oracle: a modification was applied to a stale copy */
+	XA_BRANCHED,            /* oracle: the block's writes are not one line (its heads) */
 	XA_NR_TAGS
 };
 

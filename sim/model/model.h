@@ -29,6 +29,8 @@ struct mapping;
 struct pin;
 struct task;
 struct policy;
+struct anon;
+struct kiocb;
 
 struct task_driver {
 	void (*resume)(struct task *t);
@@ -69,6 +71,30 @@ enum op_status task_sync(struct task *t);
 enum op_status task_dio_write(struct task *t, struct file *f, uint64_t off, uint64_t len,
 			      struct mapping *src, uint64_t src_off);
 enum op_status task_dio_read(struct task *t, struct file *f, uint64_t off, uint64_t len);
+
+/* Version 2 of the scenario API: anonymous memory, direct I/O with a Buffer and
+ * asynchronous direct I/O, FOLL_LONGTERM pins. */
+struct anon *sim_alloc(struct sim *s, struct process *p, uint64_t size);
+enum op_status task_buf_store(struct task *t, struct anon *a, uint64_t off, uint64_t len);
+enum op_status task_buf_load(struct task *t, struct anon *a, uint64_t off, uint64_t len);
+/* A direct I/O with every option: the buffer is mapping @map or Buffer @buf from byte
+ * @at (neither: anonymous memory nothing else touches; a read's destination is a
+ * Buffer or nothing); @async returns at submission, the handle in task_result_io(). */
+struct dio_args {
+	bool write, async;
+	struct file *file;
+	uint64_t off, len;
+	struct mapping *map;
+	struct anon *buf;
+	uint64_t at;
+};
+enum op_status task_dio(struct task *t, const struct dio_args *a);
+struct kiocb *task_result_io(const struct task *t);
+/* Until @io has completed; task_result() is then its result, and @io is gone. */
+enum op_status task_io_wait(struct task *t, struct kiocb *io);
+/* get_user_pages(FOLL_LONGTERM): task_result() -WBSIM_EFAULT when the policy
+ * refuses a file mapping. */
+enum op_status task_pin_longterm(struct task *t, struct mapping *m, uint64_t off, uint64_t len);
 /* Block until sim_wake(@key) is called (events, joins). */
 enum op_status task_wait_on(struct task *t, const void *key);
 void sim_wake(struct sim *s, const void *key);

@@ -39,7 +39,7 @@ struct sim *sim_new(const struct sim_config *cfg, struct policy *policy)
 	s->sched.flush_plug_data = s->dev;
 	s->mm.hooks = (struct mm_hooks){
 		.read_page = blk_read_page, .before_modify = device_before_modify, .io = s->dev,
-		.modified = oracle_modified, .observer = &s->oracle,
+		.modified = oracle_modified, .settled = oracle_settled, .observer = &s->oracle,
 	};
 	sim_event_init(&s->sampler, sampler_event);
 	const struct wb_hooks wh = { .idle = device_went_idle, .tick = check_deadlock, .data = s };
@@ -66,10 +66,12 @@ void sim_free(struct sim *s)
 		g_free(kt);
 	}
 	g_ptr_array_free(s->tasks, TRUE);
+	dio_destroy(&s->k);
 	wb_destroy(&s->wb);
 	/* Requests still queued in the engine at teardown belong to the device or
 	 * to tasks and are gone with them; the engine only holds pointers. */
 	device_free(s->dev);
+	oracle_destroy(&s->oracle);
 	mm_destroy(&s->mm);
 	engine_free(s->eng);
 	if (s->m)
@@ -92,6 +94,11 @@ struct mapping *sim_mmap(struct sim *s, struct process *p, struct file *f,
 			 uint64_t offset, uint64_t size)
 {
 	return mm_mmap(&s->mm, p, f, offset, size);
+}
+
+struct anon *sim_alloc(struct sim *s, struct process *p, uint64_t size)
+{
+	return mm_anon_new(&s->mm, p, size);
 }
 
 uint64_t mapping_size(const struct mapping *m)

@@ -188,6 +188,49 @@ static enum op_status m_dio_read(struct target_task *k, struct target_file *f, u
 	return task_dio_read(T(k), (struct file *)f, off, len);
 }
 
+static struct target_buf *m_alloc(struct target *t, struct target_proc *p, uint64_t size)
+{
+	return (struct target_buf *)sim_alloc(S(t), (struct process *)p, size);
+}
+
+static enum op_status m_buf_store(struct target_task *k, struct target_buf *b, uint64_t off,
+				  uint64_t len)
+{
+	return task_buf_store(T(k), (struct anon *)b, off, len);
+}
+
+static enum op_status m_buf_load(struct target_task *k, struct target_buf *b, uint64_t off,
+				 uint64_t len)
+{
+	return task_buf_load(T(k), (struct anon *)b, off, len);
+}
+
+static enum op_status m_dio(struct target_task *k, const struct target_dio *d)
+{
+	struct dio_args a = {
+		.write = d->write, .async = d->async, .file = (struct file *)d->f, .off = d->off,
+		.len = d->len, .map = (struct mapping *)d->map, .buf = (struct anon *)d->buf,
+		.at = d->at,
+	};
+	return task_dio(T(k), &a);
+}
+
+static struct target_io *m_result_io(struct target_task *k)
+{
+	return (struct target_io *)task_result_io(T(k));
+}
+
+static enum op_status m_io_wait(struct target_task *k, struct target_io *io)
+{
+	return task_io_wait(T(k), (struct kiocb *)io);
+}
+
+static enum op_status m_pin_longterm(struct target_task *k, struct target_map *m, uint64_t off,
+				     uint64_t len)
+{
+	return task_pin_longterm(T(k), (struct mapping *)m, off, len);
+}
+
 static enum op_status m_wait_on(struct target_task *k, const void *key)
 {
 	return task_wait_on(T(k), key);
@@ -317,4 +360,11 @@ const struct target_ops model_target = {
 	.events = m_events,
 	.blocked = m_blocked,
 	.describe_wait = m_describe_wait,
+	.alloc = m_alloc,
+	.buf_store = m_buf_store,
+	.buf_load = m_buf_load,
+	.dio = m_dio,
+	.result_io = m_result_io,
+	.io_wait = m_io_wait,
+	.pin_longterm = m_pin_longterm,
 };

@@ -41,6 +41,9 @@ static enum op_status op_continue(struct ktask *kt)
 	case OP_SYNC:           return op_sync(k, t, op);
 	case OP_DIO_WRITE:      return op_dio_write(k, t, op);
 	case OP_DIO_READ:       return op_dio_read(k, t, op);
+	case OP_IO_WAIT:        return op_io_wait(k, t, op);
+	case OP_BUF_STORE:      return op_buf_store(k, t, op);
+	case OP_BUF_LOAD:       return op_buf_load(k, t, op);
 	case OP_NONE:           break;
 	}
 	g_assert_not_reached();
@@ -70,7 +73,8 @@ static void op_finish(struct ktask *kt)
 	struct op *op = &kt->op;
 	struct metrics *m = op->k->m;
 	task_flush_plug(&kt->t);
-	if (has_latency(op->type))
+	/* An asynchronous direct I/O is timed to its completion (direct_io.c). */
+	if (has_latency(op->type) && !op->async)
 		metrics_latency(m, latency_kind[op->type], engine_now(op->k->eng) - op->started);
 	if (op->result && !kt->t.kernel)
 		metrics_inc(m, M_EIO_RETURNED);
@@ -325,6 +329,63 @@ enum op_status task_dio_read(struct task *t, struct file *f, uint64_t off, uint6
 	return file_op(t, OP_DIO_READ, f, off, len);
 }
 
+enum op_status task_dio(struct task *t, const struct dio_args *a)
+{
+	struct op *op = op_start(t, a->write ? OP_DIO_WRITE : OP_DIO_READ);
+	op->file = a->file;
+	op->off = a->off;
+	op->len = a->len;
+	op->src_map = a->write ? a->map : NULL;
+	op->src_off = a->write && a->map ? a->at : 0;
+	op->buf = a->buf;
+	op->buf_off = a->buf ? a->at : 0;
+	op->async = a->async;
+	if (a->write)
+		metrics_inc(metrics_of(t), M_DIO_WRITES);
+	return op_go(t);
+}
+
+enum op_status task_io_wait(struct task *t, struct kiocb *io)
+{
+	op_start(t, OP_IO_WAIT)->iocb = io;
+	return op_go(t);
+}
+
+struct kiocb *task_result_io(const struct task *t)
+{
+	return ktask_of(t)->op.out_io;
+}
+
+static enum op_status buf_op(struct task *t, enum op_type type, struct anon *a, uint64_t off,
+			     uint64_t len)
+{
+	struct op *op = op_start(t, type);
+	op->buf = a;
+	op->off = off;
+	op->len = len;
+	return op_go(t);
+}
+
+enum op_status task_buf_store(struct task *t, struct anon *a, uint64_t off, uint64_t len)
+{
+	return buf_op(t, OP_BUF_STORE, a, off, len);
+}
+
+enum op_status task_buf_load(struct task *t, struct anon *a, uint64_t off, uint64_t len)
+{
+	return buf_op(t, OP_BUF_LOAD, a, off, len);
+}
+
+enum op_status task_pin_longterm(struct task *t, struct mapping *m, uint64_t off, uint64_t len)
+{
+	struct op *op = op_start(t, OP_PIN);
+	op->map = m;
+	op->off = off;
+	op->len = len;
+	op->longterm = true;
+	return op_go(t);
+}
+
 /* An op on a kernel task (the final sync). */
 enum op_status task_kernel_op(struct task *t, enum op_type type)
 {
@@ -363,6 +424,7 @@ static const char *op_names[] = {
 	[OP_PIN_WRITE] = "pin write", [OP_PIN_RELEASE] = "pin release",
 	[OP_FSYNC] = "fsync", [OP_MSYNC] = "msync", [OP_SYNC_RANGE] = "sync_file_range",
 	[OP_SYNC] = "sync", [OP_DIO_WRITE] = "direct write", [OP_DIO_READ] = "direct read",
+	[OP_IO_WAIT] = "io:wait", [OP_BUF_STORE] = "buffer store", [OP_BUF_LOAD] = "buffer load",
 	[OP_WAIT_KEY] = "an event or a task", [OP_FINAL_SYNC] = "final sync",
 };
 

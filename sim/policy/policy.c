@@ -289,3 +289,8 @@ unsigned policy_sync_waits(struct policy *p, struct sim *s)
 {
 	return p->ops->sync_waits ? p->ops->sync_waits(p->priv, s) : SYNC_WAIT_INDEX;
 }
+
+bool policy_longterm_pin(struct policy *p, struct sim *s)
+{
+	return p->ops->longterm_pin && p->ops->longterm_pin(p->priv, s);
+}

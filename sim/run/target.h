@@ -29,6 +29,19 @@ struct target_proc;
 struct target_map;
 struct target_task;
 struct target_pin;
+struct target_buf;              /* anonymous memory (proc:alloc) */
+struct target_io;               /* an asynchronous direct I/O in flight */
+
+/* A direct I/O with every option of the scenario API's version 2. */
+struct target_dio {
+	bool write;
+	bool async;                     /* return at submission: result_io() */
+	struct target_file *f;
+	uint64_t off, len;
+	struct target_map *map;         /* the buffer: a mapping (writes only), */
+	struct target_buf *buf;         /* or a Buffer (the destination of a read), */
+	uint64_t at;                    /* from this byte of it; neither: anonymous memory */
+};
 
 /* What a target is made from. */
 struct target_config {
@@ -94,12 +107,32 @@ struct target_ops {
 	void (*wake)(struct target *t, const void *key);
 	void (*munmap)(struct target_task *k, struct target_map *m);
 	void (*exit)(struct target_task *k);
-	int (*result)(struct target_task *k);                   /* 0 or -WBSIM_EIO */
+	int (*result)(struct target_task *k);   /* 0, -WBSIM_EIO, -WBSIM_EFAULT (longterm pin) */
 	struct target_pin *(*result_pin)(struct target_task *k);
 	bool (*is_done)(struct target_task *k);
 	uint64_t (*now)(struct target *t);                      /* ns since the start */
 	/* A line of the source's own in the trace (sim.log). */
 	void (*log)(struct target_task *k, const char *event, const char *text);
+
+	/* ---- version 2 of the scenario API (SCENARIO_API.md "Additions").  A target
+	 * that leaves one NULL does not support it: the source says so, naming the
+	 * target, when a scenario uses it. ---- */
+	/* proc:alloc: @size bytes of anonymous private memory of @p; NULL: no room. */
+	struct target_buf *(*alloc)(struct target *t, struct target_proc *p, uint64_t size);
+	enum op_status (*buf_store)(struct target_task *k, struct target_buf *b, uint64_t off,
+				    uint64_t len);
+	enum op_status (*buf_load)(struct target_task *k, struct target_buf *b, uint64_t off,
+				   uint64_t len);
+	/* f:dio_write / f:dio_read with a Buffer or async = true; after an asynchronous
+	 * one that returned OP_DONE with result() 0, result_io() is its handle. */
+	enum op_status (*dio)(struct target_task *k, const struct target_dio *d);
+	struct target_io *(*result_io)(struct target_task *k);
+	/* io:wait: until @io has completed; result() is then its result (0 or
+	 * -WBSIM_EIO) and @io is gone: the source never passes it again. */
+	enum op_status (*io_wait)(struct target_task *k, struct target_io *io);
+	/* m:pin{longterm = true}: result() -WBSIM_EFAULT when refused, else as pin. */
+	enum op_status (*pin_longterm)(struct target_task *k, struct target_map *m, uint64_t off,
+				       uint64_t len);
 
 	/* The run: until the workload ends, the duration passes or stop() is called;
 	 * then whatever the target does to finish (the model: a final sync and the

@@ -4,29 +4,72 @@
  * the data straight to the device, waits, unpins, and invalidates again
  * (iomap_dio_rw + kiocb_invalidate_post_direct_write).  A cached page that cannot be
  * invalidated — pinned, dirtied again, under I/O — stays behind, possibly stale.
+ *
+ * The buffer is a mapping of a file, a Buffer (anonymous memory, mm/anon.c), or
+ * neither (anonymous memory nothing else touches).  The device reads a write's source
+ * pages at its DMA instant, so a store into them in between changes what it gets: a
+ * checksum error on an integrity device, the newer bytes on any other.  A direct read
+ * into a Buffer gives its pages the blocks' content.
+ *
+ * An asynchronous call (io_submit, io_uring) does the same up to the submission, then
+ * returns its kiocb; the last completion finishes it (unpin, invalidate, the latency
+ * from the call to that completion), and io:wait collects the result.
  */
 #include "syscalls/syscalls.h"
 
 enum { D_ENTRY, D_WRITE, D_WAIT, D_INVALIDATE, D_PIN, D_SUBMIT, D_IO, D_DONE };
 
-static void end_dio(struct request *rq)
+/* ---- kiocbs ------------------------------------------------------------------------ */
+
+static struct kiocb *kiocb_new(struct kernel *k, struct task *t, struct op *op, bool write)
 {
-	struct op *op = rq->private;
-	struct kernel *k = op->k;
-	if (rq->status)
-		op->result = -WBSIM_EIO;
-	else if (rq->op == REQ_OP_WRITE)
-		for (unsigned i = 0; i < rq->nr; i++)
-			oracle_dio_write(k->oracle, rq->vec[i].dst, rq->vec[i].intended);
-	if (rq->op == REQ_OP_READ)
-		for (unsigned i = 0; i < rq->nr; i++)
-			oracle_read(k->oracle, op->t, rq->vec[i].dst, rq->vec[i].data);
-	for (unsigned i = 0; i < rq->nr; i++)
-		if (rq->vec[i].page && (rq->vec[i].page->flags & PG_bounce))
-			page_put(k->mm, rq->vec[i].page);
-	op->pending--;
-	wake_up_key(k->sched, op);
-	request_free(rq);
+	struct kiocb *io = k->free_iocbs;
+	if (io)
+		k->free_iocbs = io->next;
+	else
+		io = g_new(struct kiocb, 1);
+	*io = (struct kiocb){
+		.k = k, .t = t, .file = op->file, .first = op->first, .last = op->last,
+		.src_pin = op->src_pin, .buf = op->buf, .started = op->started,
+		.write = write, .async = op->async,
+	};
+	if (op->buf)
+		io->buf_pages = pages_of(op->buf_off, op->len, &io->buf_first);
+	io->next = k->iocbs;
+	if (io->next)
+		io->next->prev = io;
+	k->iocbs = io;
+	op->src_pin = NULL;     /* the kiocb's now */
+	return io;
+}
+
+static void kiocb_free(struct kernel *k, struct kiocb *io)
+{
+	if (io->prev)
+		io->prev->next = io->next;
+	else
+		k->iocbs = io->next;
+	if (io->next)
+		io->next->prev = io->prev;
+	io->next = k->free_iocbs;
+	k->free_iocbs = io;
+}
+
+void dio_destroy(struct kernel *k)
+{
+	for (struct kiocb **list = &k->iocbs; list; list = list == &k->iocbs ? &k->free_iocbs : NULL)
+		while (*list) {
+			struct kiocb *io = *list;
+			*list = io->next;
+			g_free(io);
+		}
+}
+
+/* Page @idx of the file range's buffer page: page j of the range takes page j of the
+ * buffer (an unaligned buffer straddles two pages and the first stands for both). */
+static uint64_t buf_index(const struct kiocb *io, uint64_t first, uint64_t n, uint64_t idx)
+{
+	return first + MIN(idx - io->first, n - 1);
 }
 
 /* invalidate_inode_pages2_range; returns the pages that stayed. */
@@ -49,18 +92,74 @@ static unsigned invalidate_range(struct kernel *k, struct task *t, struct file *
 	return stayed;
 }
 
-/* Build and send the requests: at most max_request bytes each. */
-static void dio_submit(struct kernel *k, struct task *t, struct op *op, bool write)
+/* The last request of an asynchronous call completed: what the issuer would have
+ * done after waiting (iomap_dio_complete, run from the completion). */
+static void aio_complete(struct kernel *k, struct kiocb *io)
 {
-	struct file *f = op->file;
+	if (io->src_pin) {
+		pin_release(k->mm, io->src_pin);
+		io->src_pin = NULL;
+	}
+	if (io->write)
+		invalidate_range(k, NULL, io->file, io->first, io->last);
+	/* After the workload ended (a duration cut it short) nobody is timing it, as
+	 * nobody times a synchronous call its frozen task never returns from. */
+	if (!k->wb->final_phase)
+		metrics_latency(k->m, io->write ? OPK_DIO_WRITE : OPK_READ,
+				engine_now(k->eng) - io->started);
+}
+
+static void end_dio(struct request *rq)
+{
+	struct kiocb *io = rq->private;
+	struct kernel *k = io->k;
+	uint64_t idx = rq->sector - io->file->base_sector;
+	if (rq->status)
+		io->result = -WBSIM_EIO;
+	for (unsigned i = 0; i < rq->nr; i++, idx++) {
+		struct bvec *v = &rq->vec[i];
+		if (rq->op == REQ_OP_READ) {
+			oracle_read(k->oracle, io->t, v->dst, v->data);
+			if (io->buf)    /* the DMA into the Buffer */
+				io->buf->pages[buf_index(io, io->buf_first, io->buf_pages, idx)].content = v->data;
+			continue;
+		}
+		if (!rq->status) {
+			/* No integrity check stopped it: the device took whatever the
+			 * buffer held at DMA (the program raced its own I/O). */
+			if (v->data != v->guard)
+				TRACE(k->tr, NULL, "dio_source_changed", "ino=%d index=%" G_GUINT64_FORMAT
+				      " submitted=%" G_GUINT64_FORMAT " dma=%" G_GUINT64_FORMAT,
+				      io->file->ino, idx, v->guard, v->data);
+			oracle_dio_write(k->oracle, io->t, v->dst, v->intended);
+		}
+		if (v->page && (v->page->flags & PG_bounce))
+			page_put(k->mm, v->page);
+	}
+	request_free(rq);
+	if (--io->pending)
+		return;
+	io->done = true;
+	if (io->async)
+		aio_complete(k, io);
+	wake_up_key(k->sched, io);
+}
+
+/* ---- submission ---------------------------------------------------------------------- */
+
+/* Build and send the requests: at most max_request bytes each. */
+static void dio_submit(struct kernel *k, struct task *t, struct kiocb *io)
+{
+	struct file *f = io->file;
+	bool write = io->write;
 	unsigned max = (unsigned)(k->cfg->dev.max_request / PAGE_SIZE);
 	bool bounce = write && policy_dio_submit(k->policy, k->owner) == DIO_BOUNCE;
-	uint64_t idx = op->first;
+	uint64_t idx = io->first;
 	if (!max)
 		max = 1;
 
-	while (idx <= op->last) {
-		unsigned n = (unsigned)MIN((uint64_t)max, op->last - idx + 1);
+	while (idx <= io->last) {
+		unsigned n = (unsigned)MIN((uint64_t)max, io->last - idx + 1);
 		struct request *rq = request_alloc(k->dev, n);
 		rq->op = write ? REQ_OP_WRITE : REQ_OP_READ;
 		rq->dio = true;
@@ -68,21 +167,20 @@ static void dio_submit(struct kernel *k, struct task *t, struct op *op, bool wri
 		rq->sector = f->base_sector + idx;
 		rq->nr = n;
 		rq->end_io = end_dio;
-		rq->private = op;
+		rq->private = io;
 		for (unsigned i = 0; i < n; i++, idx++) {
 			struct bvec *v = &rq->vec[i];
 			*v = (struct bvec){ .dst = blk_get(f, idx) };
 			if (!write)
 				continue;
-			/* The source buffer: a pinned page of a mapping (page j of the
-			 * range reads page j of the buffer; an unaligned buffer straddles
-			 * two and the first stands for both), or anonymous memory, which
-			 * nothing else changes.  Its content at submission is the guard;
-			 * the device compares it with the content at DMA. */
-			if (op->src_pin) {
-				uint64_t j = MIN(idx - op->first, op->src_pin->nr_pages - 1);
-				v->page = op->src_pin->pages[j];
-			}
+			/* The source buffer: a pinned page of a mapping, a page of a Buffer,
+			 * or anonymous memory nothing else changes.  Its content at
+			 * submission is the guard; the device compares it with the content
+			 * at DMA. */
+			if (io->src_pin)
+				v->page = io->src_pin->pages[buf_index(io, 0, io->src_pin->nr_pages, idx)];
+			else if (io->buf)
+				v->page = &io->buf->pages[buf_index(io, io->buf_first, io->buf_pages, idx)];
 			if (bounce) {
 				struct page *bp = page_alloc(k->mm, v->dst);
 				bp->flags |= PG_bounce | PG_orphan | PG_uptodate;
@@ -95,7 +193,7 @@ static void dio_submit(struct kernel *k, struct task *t, struct op *op, bool wri
 			if (k->cfg->dev.integrity)
 				task_cost(t, k->cfg->cost.checksum_page, M_CPU_CHECKSUM);
 		}
-		op->pending++;
+		io->pending++;
 		submit_request(k->dev, rq);
 	}
 }
@@ -150,24 +248,33 @@ static enum op_status dio_common(struct kernel *k, struct task *t, struct op *op
 		op->phase = D_SUBMIT;
 		/* fall through */
 	case D_SUBMIT:
-		dio_submit(k, t, op, write);
+		op->iocb = kiocb_new(k, t, op, write);
+		dio_submit(k, t, op->iocb);
 		op->phase = D_IO;
 		if (!task_pay(t))
 			return OP_BLOCKED;
 		/* fall through */
-	case D_IO:
-		if (op->pending) {
-			task_wait(t, op, STALL_IO);
+	case D_IO: {
+		struct kiocb *io = op->iocb;
+		if (op->async) {
+			op->out_io = io;        /* the last completion finishes it */
+			op->iocb = NULL;
+			op->phase = D_DONE;
+			break;
+		}
+		if (!io->done) {
+			task_wait(t, io, STALL_IO);
 			return OP_BLOCKED;
 		}
-		if (op->src_pin) {
-			pin_release(k->mm, op->src_pin);
-			op->src_pin = NULL;
-		}
+		op->result = io->result;
+		if (io->src_pin)
+			pin_release(k->mm, io->src_pin);
+		kiocb_free(k, io);
+		op->iocb = NULL;
 		if (write)
 			invalidate_range(k, t, f, op->first, op->last);
 		op->phase = D_DONE;
-		/* fall through */
+	}	/* fall through */
 	case D_DONE:
 		break;
 	}
@@ -182,4 +289,17 @@ enum op_status op_dio_write(struct kernel *k, struct task *t, struct op *op)
 enum op_status op_dio_read(struct kernel *k, struct task *t, struct op *op)
 {
 	return dio_common(k, t, op, false);
+}
+
+enum op_status op_io_wait(struct kernel *k, struct task *t, struct op *op)
+{
+	struct kiocb *io = op->iocb;
+	if (!io->done) {
+		task_wait(t, io, STALL_IO);
+		return OP_BLOCKED;
+	}
+	op->result = io->result;
+	kiocb_free(k, io);
+	op->iocb = NULL;
+	return OP_DONE;
 }

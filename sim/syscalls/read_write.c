@@ -34,7 +34,7 @@ enum op_status op_pwrite(struct kernel *k, struct task *t, struct op *op)
 			p = prepare_modify(mm, t, p, MODIFY_WRITE, NULL, 0);
 			if (!p)
 				return OP_BLOCKED;
-			page_modify(mm, p, whole);
+			page_modify(mm, t, p, whole, ORIGIN_WRITE);
 			set_page_dirty(mm, p);
 			task_cost(t, copy_cost(k, bytes), M_CPU_COPY);
 			op->phase = PH_THROTTLE;

@@ -32,6 +32,29 @@ struct kernel {
 	struct bdi_writeback *wb;
 	struct oracle *oracle;
 	GPtrArray *all_files;           /* sync(2) goes through them: mm->files */
+	struct kiocb *iocbs;            /* direct I/O in flight or not yet waited for */
+	struct kiocb *free_iocbs;
+};
+
+/*
+ * One direct I/O call (the kernel's kiocb with its iomap_dio): its requests in
+ * flight and its result.  A synchronous call waits for it and finishes it in the
+ * caller; an asynchronous one (io_submit, io_uring) returns it as a handle, is
+ * finished by its last completion, and is freed once io:wait has returned its result.
+ */
+struct kiocb {
+	struct kiocb *next, *prev;      /* k->iocbs, or the free list */
+	struct kernel *k;
+	struct task *t;                 /* who issued it */
+	struct file *file;
+	uint64_t first, last;           /* pages of the file */
+	struct pin *src_pin;            /* a mapping as the source, pinned for the I/O */
+	struct anon *buf;               /* a Buffer as the source or the destination */
+	uint64_t buf_first, buf_pages;  /* the pages of it the I/O covers */
+	simtime_t started;
+	unsigned pending;               /* requests still in flight */
+	int result;                     /* 0 or -EIO */
+	bool write, async, done;
 };
 
 enum op_type {
@@ -50,6 +73,9 @@ enum op_type {
 	OP_SYNC,
 	OP_DIO_WRITE,
 	OP_DIO_READ,
+	OP_IO_WAIT,
+	OP_BUF_STORE,
+	OP_BUF_LOAD,
 	OP_WAIT_KEY,
 	OP_FINAL_SYNC,
 };
@@ -69,6 +95,11 @@ struct op {
 	unsigned how;                   /* sync_file_range flags, fsync datasync */
 	struct mapping *src_map;        /* dio source buffer */
 	uint64_t src_off;
+	struct anon *buf;               /* dio: a Buffer as the source or destination */
+	uint64_t buf_off;
+	bool async;                     /* dio: return at submission with out_io */
+	struct kiocb *iocb;             /* dio in progress; io_wait: the one waited for */
+	struct kiocb *out_io;
 	struct wbc wbc;
 	GArray *snapshot;               /* oracle: what must be durable when a sync returns */
 	GPtrArray *files;               /* sync targets */
@@ -78,6 +109,7 @@ struct op {
 	int result;                     /* 0 or -EIO */
 	const void *wait_key;
 	struct pin *out_pin;
+	bool longterm;                  /* pin: FOLL_LONGTERM */
 	unsigned pending;               /* requests of this op still in flight */
 	/* set once, when the task is made */
 	struct kernel *k;
@@ -101,6 +133,13 @@ enum op_status op_sync_range(struct kernel *k, struct task *t, struct op *op);
 /* direct_io.c */
 enum op_status op_dio_write(struct kernel *k, struct task *t, struct op *op);
 enum op_status op_dio_read(struct kernel *k, struct task *t, struct op *op);
+/* io:wait: until @op->iocb is done; its result becomes the op's, and it is freed. */
+enum op_status op_io_wait(struct kernel *k, struct task *t, struct op *op);
+/* The end of the machine: free every kiocb, finished or not. */
+void dio_destroy(struct kernel *k);
+/* memory.c: CPU stores and loads of a Buffer */
+enum op_status op_buf_store(struct kernel *k, struct task *t, struct op *op);
+enum op_status op_buf_load(struct kernel *k, struct task *t, struct op *op);
 
 /* Phases shared by the per-page loops (read_write.c, memory.c, pin.c). */
 enum { PH_ENTRY, PH_PAGE, PH_THROTTLE, PH_DONE };

@@ -93,11 +93,18 @@ enum wb_result write_cache_pages(struct bdi_writeback *wb, struct task *t, struc
 			task_wait(t, b, STALL_REFORK);
 			return WB_BLOCKED;
 		}
+		/* A page a long-term pin holds may be written by its holder at any
+		 * moment, with no fault to say so: the device gets a snapshot, and the
+		 * page stays dirty while the pin lasts (a policy that grants such pins
+		 * gets this from the core). */
+		bool longterm = page_longterm_pinned(p);
 		/* clear_page_dirty_for_io: write-protect the PTEs, then clean the page. */
 		mm_mkclean(mm, t, p);
 		clear_page_dirty(mm, p);
 		page_set_writeback(mm, p);
-		submit_page_write(wb, t, p, act == SUBMIT_BOUNCE);
+		submit_page_write(wb, t, p, act == SUBMIT_BOUNCE || longterm);
+		if (longterm)
+			set_page_dirty(mm, p);
 		wbc->cursor++;
 		if (--wbc->nr_to_write <= 0 && wbc->sync_mode == WB_SYNC_NONE)
 			wbc->done = true;

@@ -94,8 +94,15 @@ pwrite_length|task|f:pwrite(0, {})|f:pwrite: length: expected a number of bytes,
 pread_offset|task|f:pread({}, 4096)|f:pread: offset: expected a number of bytes, got table
 pread_length|task|f:pread(0, nil)|f:pread: length: missing (a number of bytes)
 sync_range_how|task|f:sync_range(0, 4096, 1)|f:sync_range: how must be "write", "wait" or "write_wait", got 1
-dio_write_args|task|f:dio_write(0, 4096, 42)|f:dio_write: argument 3 must be a table {from = mapping, at = offset}, got number
-dio_write_from|task|f:dio_write(0, 4096, { from = f })|f:dio_write: from: expected a Mapping, got File
+dio_write_args|task|f:dio_write(0, 4096, 42)|f:dio_write: argument 3 must be a table {from = mapping or buffer, at = offset, async = true}, got number
+dio_write_from|task|f:dio_write(0, 4096, { from = f })|f:dio_write: from: expected a Mapping or a Buffer, got File
+dio_write_async|task|f:dio_write(0, 4096, { async = 1 })|f:dio_write: async: expected true or false, got number
+dio_read_to|task|f:dio_read(0, 4096, { to = m })|f:dio_read: to: expected a Buffer, got Mapping
+alloc_size|top|p:alloc(true)|proc:alloc: size: expected a size
+buf_store_offset|task|p:alloc(8192):store({}, 4096)|buf:store: offset: expected a number of bytes, got table
+buf_load_length|task|p:alloc(8192):load(0, false)|buf:load: length: expected a number of bytes, got boolean
+pin_longterm|task|m:pin(0, 4096, { longterm = "yes" })|m:pin: longterm: expected true or false, got string
+io_wait_self|task|f:dio_write(0, 4096, { async = true }).wait(f)|io:wait: expected an Io, got File
 dio_write_at|task|f:dio_write(0, 4096, { from = m, at = true })|f:dio_write: at: expected a number of bytes, got boolean
 dio_read_offset|task|f:dio_read(false, 4096)|f:dio_read: offset: expected a number of bytes, got boolean
 store_offset|task|m:store({}, 4096)|m:store: offset: expected a number of bytes, got table
