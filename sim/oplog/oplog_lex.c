@@ -19,8 +19,12 @@ bool lex_fail(const struct lex *x, GError **err, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s:%" G_GUINT64_FORMAT ": %s", x->path,
-		    x->line, msg);
+	/* Line 0: not a line of a file (a command-line option's text). */
+	if (x->line)
+		g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s:%" G_GUINT64_FORMAT ": %s",
+			    x->path, x->line, msg);
+	else
+		g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s: %s", x->path, msg);
 	g_free(msg);
 	return false;
 }
