@@ -4,12 +4,17 @@
 # (--timing think, the default), and require the two summary.json files to be the
 # same but for their "wall" object, and the replay's expectations to be the run's.
 # Then replaying the log once more while recording it must give the same op lines:
-# a replay issues exactly what it read.
-#   roundtrip.sh WBSIM SCENARIO.lua
+# a replay issues exactly what it read.  A catalogue op log (scenarios/*.oplog) goes
+# the same way, its first recording being that of its own replay (whose think times
+# become sleep lines: a recording sees a replay's waits as sleeps).
+#   roundtrip.sh WBSIM SCENARIO.lua|LOG.oplog
 set -euo pipefail
 wbsim=$1
 scenario=$2
-name=$(basename "$scenario" .lua)
+name=$(basename "$scenario"); name=${name%.*}
+# A scenario's short run; a log has no parameters.
+scale=()
+case "$scenario" in *.lua) scale=(--set scale=0.1) ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/wbsim-roundtrip-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export CI=1
@@ -33,13 +38,13 @@ summary() { sed '/^  "wall" : {/,$d' "$1"; }
 ops() { grep -v '^#' "$1"; }
 
 # The first run names the policies: the log's "policy" lines are the scenario's.
-run rec0 "$scenario" --set scale=0.1 --record "$T/first.oplog" --out "$T/probe" >/dev/null
+run rec0 "$scenario" "${scale[@]}" --record "$T/first.oplog" --out "$T/probe" >/dev/null
 mapfile -t policies < <(sed -n 's/^policy //p' "$T/first.oplog")
 [ "${#policies[@]}" -gt 0 ] || fail "the log names no policy"
 
 for p in "${policies[@]}"; do
 	tag=$(echo "$p" | tr ':,=' '___')
-	rc_a=$(run "a-$tag" "$scenario" --set scale=0.1 --policy "$p" --record "$T/$tag.oplog" --out "$T/a")
+	rc_a=$(run "a-$tag" "$scenario" "${scale[@]}" --policy "$p" --record "$T/$tag.oplog" --out "$T/a")
 	[ -s "$T/$tag.oplog" ] || fail "$p: no log written"
 	rc_b=$(run "b-$tag" "$T/$tag.oplog" --policy "$p" --record "$T/$tag.again.oplog" --out "$T/b")
 	[ "$rc_a" = "$rc_b" ] || fail "$p: the run exited $rc_a, its replay $rc_b"
