@@ -14,24 +14,28 @@ has "$T/out" "op log in r.oplog"
 has r.oplog "scenario name=cli-replay"
 has r.oplog "policy wait-on-writeback"
 has r.oplog "policy page-fork"
-has r.oplog "expect metric=fsync.count predicate=2 pattern=* where=$sc:29"
+has r.oplog "expect metric=fsync.count predicate=2 pattern=* where=$sc:35"
 has r.oplog "task t1 name=setter"
 has r.oplog "task t2 name=late process=p1"
 # Lua runs in no simulated time: every think time of a recorded scenario is 0.
 [ -z "$(grep '^t[0-9]' r.oplog | grep -v ' +0 ')" ] || fail "a recorded scenario has a think time"
 # The task spawned by a task, and who waits for whom.
-grep -q '^t1 @[0-9]* +0 spawn t3 name=child$' r.oplog || fail "no spawn line for the child"
-grep -q '^t1 @[0-9]* +0 join t3$' r.oplog || fail "the setter's join"
+grep -q '^t1 @[0-9]* +0 spawn t4 name=child$' r.oplog || fail "no spawn line for the child"
+grep -q '^t1 @[0-9]* +0 join t4$' r.oplog || fail "the setter's join"
 grep -q '^t2 @[0-9]* +0 yield$' r.oplog || fail "sim.yield() is a yield line"
 grep -q '^t2 @0 +0 sleep 5000000$' r.oplog || fail "the late task's sleep"
 # Met long after the event was set and the setter had exited: a replay in another
 # order must still wait there, so the log says so.
-grep -q '^t2 @5000000 +0 event_wait ev1$' r.oplog || fail "a wait on a set event is not in the log"
+grep -q '^t2 @5000000 +0 event_wait ev2$' r.oplog || fail "a wait on a set event is not in the log"
 grep -q '^t2 @5000000 +0 join t1$' r.oplog || fail "a join of a finished task is not in the log"
 grep -q '^t2 @5000000 +0 pin m1 0 8192 pin1$' r.oplog || fail "the pin"
 grep -q '^t2 @[0-9]* +0 pin_write pin1 0 512$' r.oplog || fail "the pin's write"
 grep -q '^t2 @[0-9]* +0 msync m1 0 262144$' r.oplog || fail "msync without arguments is the whole mapping"
-grep -q '^t3 @[0-9]* +0 exit$' r.oplog || fail "the child's exit"
+grep -q '^t4 @[0-9]* +0 exit$' r.oplog || fail "the child's exit"
+# The waiter's event is the first one a task met; the late task sets it at its end.
+grep -q '^t3 @0 +0 event ev1$' r.oplog || fail "the waiter's event"
+grep -q '^t3 @0 +0 event_wait ev1$' r.oplog || fail "the waiter's wait"
+grep -q '^t2 @[0-9]* +0 event_set ev1$' r.oplog || fail "the late task's event_set"
 [ -z "$(ls -a | grep 'r.oplog.tmp')" ] || fail "the log's temporary file was left behind"
 
 # A run that fails writes no log, and leaves no temporary file either.
