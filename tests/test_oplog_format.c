@@ -55,7 +55,7 @@ static struct oplog_header *full_header(void)
 	struct oplog_param p = { g_strdup("writers"), g_strdup("4"), g_strdup("number of writers") };
 	g_array_append_val(h->params, p);
 	struct oplog_expect e = { g_strdup("*"), g_strdup("lost_writes"), g_strdup("0"),
-				  g_strdup("every-op.lua:12") };
+				  g_strdup("every-op.lua:12"), 0 };
 	g_array_append_val(h->expects, e);
 	oplog_header_add_file(h, 1, "data file", 1 << 20);
 	oplog_header_add_process(h, 1, "db");

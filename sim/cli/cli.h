@@ -36,6 +36,22 @@ struct cli_scenario_args {
 	char *out;
 };
 
+/* Options of an op-log replay (run, compare): --timing, and --device, --writeback,
+ * --costs overriding the log's configuration. */
+struct cli_replay_args {
+	char *timing;
+	char **device, **writeback, **costs;
+	GPtrArray *config;              /* "SECTION FIELDS", as scenario_opts.config */
+};
+
+void cli_replay_entries(GOptionContext *ctx, struct cli_replay_args *a);
+/* Fill @o's replay options from @a (which must outlive @o's use); false and a message
+ * for a --timing that is neither think nor issue. */
+bool cli_replay_opts(const char *cmd, struct cli_replay_args *a, struct scenario_opts *o);
+void cli_replay_args_clear(struct cli_replay_args *a);
+/* What `wbsim run --help` and `compare --help` say about op logs. */
+extern const char cli_replay_help[];
+
 /* The GOptionEntry rows for struct cli_scenario_args, to append to a command's. */
 void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a);
 /* Fill @o from @a (paths and policy left to the caller); false and a message on

@@ -223,3 +223,65 @@ GPtrArray *cli_choose_policies(const char *cmd, char **lists, const struct scena
 	g_free(who);
 	return specs;
 }
+
+/* ---- op-log replay options ---------------------------------------------------------- */
+
+const char cli_replay_help[] =
+	"An op log (scenarios/OPLOG.md: recorded with 'wbsim run --record', or made by\n"
+	"'wbsim import') is replayed wherever a scenario goes: its header declares the\n"
+	"world, the policies and the expectations, and each logged task issues its ops.\n"
+	"--timing think (the default) keeps each task's think times: an op is issued that\n"
+	"long after the task's previous op completed (a closed loop: a slower policy slows\n"
+	"the program down).  --timing issue keeps the issue times instead (an open loop; a\n"
+	"task still waits for its previous op).  The device, writeback and costs come from\n"
+	"the log's header; --device, --writeback and --costs override fields of them with\n"
+	"the scenario API's names and units, e.g. --device write_latency=40us,queue_depth=8\n"
+	"(fields not given keep the log's values).  Without --seed, 'run' uses the seed in\n"
+	"the log's header.  These options apply to op logs only.";
+
+void cli_replay_entries(GOptionContext *ctx, struct cli_replay_args *a)
+{
+	GOptionEntry entries[] = {
+		{ "timing", 0, 0, G_OPTION_ARG_STRING, &a->timing,
+		  "Op logs: keep each task's think times (think, the default) or its issue "
+		  "times (issue)", "think|issue" },
+		{ "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->device,
+		  "Op logs: override sim.device{} fields of the log's header; repeatable",
+		  "FIELD=VALUE,..." },
+		{ "writeback", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->writeback,
+		  "Op logs: override sim.writeback{} fields; repeatable", "FIELD=VALUE,..." },
+		{ "costs", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->costs,
+		  "Op logs: override sim.costs{} fields; repeatable", "FIELD=VALUE,..." },
+		G_OPTION_ENTRY_NULL
+	};
+	g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+bool cli_replay_opts(const char *cmd, struct cli_replay_args *a, struct scenario_opts *o)
+{
+	if (a->timing && strcmp(a->timing, "think") && strcmp(a->timing, "issue")) {
+		cli_usage_error(cmd, "--timing must be think or issue, not \"%s\"", a->timing);
+		return false;
+	}
+	o->timing = a->timing;
+	a->config = g_ptr_array_new_with_free_func(g_free);
+	static const char *const sections[] = { "device", "writeback", "costs" };
+	char **const lists[] = { a->device, a->writeback, a->costs };
+	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
+		for (char **f = lists[i]; f && *f; f++)
+			g_ptr_array_add(a->config, g_strdup_printf("%s %s", sections[i], *f));
+	g_ptr_array_add(a->config, NULL);
+	o->config = a->config->len > 1 ? (const char *const *)a->config->pdata : NULL;
+	return true;
+}
+
+void cli_replay_args_clear(struct cli_replay_args *a)
+{
+	g_free(a->timing);
+	g_strfreev(a->device);
+	g_strfreev(a->writeback);
+	g_strfreev(a->costs);
+	if (a->config)
+		g_ptr_array_free(a->config, TRUE);
+	memset(a, 0, sizeof(*a));
+}

@@ -77,11 +77,13 @@ static const char compare_description[] =
 	"the runs done, and how far each run in flight has got in simulated time.\n"
 	"\n"
 	"Exit status: 0 every expectation held under every policy, 1 one failed, 2 bad\n"
-	"usage, a bad scenario or a failed run (no result files are written).";
+	"usage, a bad scenario or a failed run (no result files are written).\n"
+	"\n";
 
 int cli_compare(int argc, char **argv)
 {
 	struct cli_scenario_args sa = { 0 };
+	struct cli_replay_args ra = { 0 };
 	char **policy_lists = NULL, *seeds_s = NULL;
 	gboolean plot = FALSE;
 	GOptionEntry entries[] = {
@@ -92,11 +94,14 @@ int cli_compare(int argc, char **argv)
 		{ "plot", 0, 0, G_OPTION_ARG_NONE, &plot, "Draw the charts afterwards", NULL },
 		G_OPTION_ENTRY_NULL
 	};
-	GOptionContext *ctx = g_option_context_new("SCENARIO.lua");
-	g_option_context_set_summary(ctx, "Run a scenario under several policies and compare them.");
-	g_option_context_set_description(ctx, compare_description);
+	GOptionContext *ctx = g_option_context_new("SCENARIO.lua|LOG");
+	g_option_context_set_summary(ctx, "Run a scenario, or replay an op log, under several "
+				     "policies and compare them.");
+	char *description = g_strconcat(compare_description, cli_replay_help, NULL);
+	g_option_context_set_description(ctx, description);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	cli_scenario_entries(ctx, &sa);
+	cli_replay_entries(ctx, &ra);
 
 	int status = CLI_USAGE;
 	struct scenario_opts base;
@@ -109,7 +114,7 @@ int cli_compare(int argc, char **argv)
 	if (!cli_parse(ctx, CMD, &argc, &argv) || !cli_scenario_path(CMD, argc, argv))
 		goto out;
 	base.path = argv[1];
-	if (!cli_scenario_opts(CMD, &sa, &base))
+	if (!cli_scenario_opts(CMD, &sa, &base) || !cli_replay_opts(CMD, &ra, &base))
 		goto out;
 	if (seeds_s && !cli_parse_u64(CMD, "--seeds", seeds_s, 1, MAX_SEEDS, &nseeds))
 		goto out;
@@ -170,6 +175,8 @@ out:
 		scenario_info_free(info);
 	cli_scenario_opts_clear(&base);
 	cli_scenario_args_clear(&sa);
+	cli_replay_args_clear(&ra);
+	g_free(description);
 	g_strfreev(policy_lists);
 	g_free(seeds_s);
 	g_option_context_free(ctx);

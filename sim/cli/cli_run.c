@@ -12,6 +12,7 @@
 
 #include "cli/cli_progress.h"
 #include "cli/wbsim.h"
+#include "replay/replay.h"
 #include "report/report.h"
 #include "run/batch.h"
 
@@ -87,11 +88,21 @@ static const char run_description[] =
 	"when the run ends (FILE.tmp meanwhile) and is kept even when the run fails, since\n"
 	"that is when it is wanted.\n"
 	"\n"
+	"--record FILE writes every operation the run's tasks issue, in the order they\n"
+	"issued them, as an op log (scenarios/OPLOG.md): per task each op with its\n"
+	"arguments, its issue time and the time since the task's previous op completed,\n"
+	"after a header with the scenario's declarations and the run's configuration.\n"
+	"'wbsim run FILE' replays it (with --timing think, the same run: the same\n"
+	"summary.json but for its \"wall\" object).  FILE appears only when the run\n"
+	"succeeded (an expectation that failed still counts); it is written beside it\n"
+	"under a temporary name meanwhile.\n"
+	"\n"
 	"On a terminal, a run longer than a second shows a progress line on stderr: its\n"
 	"share of the scenario's duration, or its simulated time when it has none.\n"
 	"\n"
 	"Exit status: 0 every expectation held, 1 an expectation failed, 2 bad usage or a\n"
-	"bad scenario (the message names file:line; no result files are written).";
+	"bad scenario (the message names file:line; no result files are written).\n"
+	"\n";
 
 static void print_run(const struct run_result *r, const char *dir)
 {
@@ -114,39 +125,63 @@ static void print_run(const struct run_result *r, const char *dir)
 int cli_run(int argc, char **argv)
 {
 	struct cli_scenario_args sa = { 0 };
-	char *policy = NULL, *seed_s = NULL, *trace = NULL;
+	struct cli_replay_args ra = { 0 };
+	char *policy = NULL, *seed_s = NULL, *trace = NULL, *record = NULL;
+	/* For the recorded log's header: the command as it was typed. */
+	char *joined = g_strjoinv(" ", argv);
+	char *command = g_strconcat("wbsim ", joined, NULL);
+	g_free(joined);
 	GOptionEntry entries[] = {
 		{ "policy", 'p', 0, G_OPTION_ARG_STRING, &policy,
 		  "Writeback policy (default: the scenario's first declared policy)", "SPEC" },
 		{ "seed", 's', 0, G_OPTION_ARG_STRING, &seed_s, "Random seed (default: 1)", "N" },
 		{ "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace,
 		  "Write an ftrace-style event trace to FILE", "FILE" },
+		{ "record", 0, 0, G_OPTION_ARG_FILENAME, &record,
+		  "Write the operations the run issues to FILE, an op log that 'wbsim run FILE' "
+		  "replays", "FILE" },
 		G_OPTION_ENTRY_NULL
 	};
-	GOptionContext *ctx = g_option_context_new("SCENARIO.lua");
-	g_option_context_set_summary(ctx, "Run a scenario under one writeback policy.");
-	g_option_context_set_description(ctx, run_description);
+	GOptionContext *ctx = g_option_context_new("SCENARIO.lua|LOG");
+	g_option_context_set_summary(ctx, "Run a scenario, or replay an op log, under one "
+				     "writeback policy.");
+	char *description = g_strconcat(run_description, cli_replay_help, NULL);
+	g_option_context_set_description(ctx, description);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	cli_scenario_entries(ctx, &sa);
+	cli_replay_entries(ctx, &ra);
 
 	int status = CLI_USAGE;
 	struct scenario_opts o;
 	wbsim_opts_init(&o);
 	struct trace_file tf = { 0 };
+	struct recorder *rec = NULL;
 	char *spec = NULL;
 	struct run_result *r = NULL;
+	GError *err = NULL;
 	if (!cli_parse(ctx, CMD, &argc, &argv))
 		goto out;
 	if (!cli_scenario_path(CMD, argc, argv))
 		goto out;
 	o.path = argv[1];
-	if (!cli_scenario_opts(CMD, &sa, &o))
+	if (!cli_scenario_opts(CMD, &sa, &o) || !cli_replay_opts(CMD, &ra, &o))
 		goto out;
 	if (seed_s && !cli_parse_u64(CMD, "--seed", seed_s, 0, UINT64_MAX, &o.seed))
 		goto out;
+	/* No --seed: the workload's own (an op log's header; a scenario's is 1). */
+	o.workload_seed = !seed_s;
 	if (policy && !(spec = cli_canonical_spec(CMD, policy)))
 		goto out;
 	o.policy_spec = spec;
+	if (record) {
+		if (!(rec = recorder_new(record, command, &err))) {
+			cli_usage_error(CMD, "--record: %s", err->message);
+			g_clear_error(&err);
+			goto out;
+		}
+		o.wrap = &record_target;
+		o.wrap_data = rec;
+	}
 	if (trace) {
 		if (!trace_open(&tf, trace))
 			goto out;
@@ -157,7 +192,6 @@ int cli_run(int argc, char **argv)
 	char *label = g_strdup_printf("%s under %s", o.path, spec ? spec : "its first policy");
 	struct progress *pg = progress_start(label, 1);
 	o.progress = progress_run(pg, 0);
-	GError *err = NULL;
 	r = scenario_run(&o, &err);
 	progress_stop(pg);
 	g_free(label);
@@ -179,9 +213,22 @@ int cli_run(int argc, char **argv)
 		cli_usage_error(CMD, "%s", err->message);
 		g_clear_error(&err);
 	}
+	/* The log only once the run and its results are whole. */
+	if (rec && status != CLI_USAGE) {
+		bool ok = recorder_commit(rec, &err);
+		rec = NULL;
+		if (ok) {
+			printf("op log in %s\n", record);
+		} else {
+			cli_usage_error(CMD, "--record: %s", err->message);
+			g_clear_error(&err);
+			status = CLI_USAGE;
+		}
+	}
 	g_free(dir);
 	g_free(sdir);
 out:
+	recorder_abort(rec);
 	if (tf.f)
 		trace_close(&tf);
 	trace_clear(&tf);
@@ -189,10 +236,14 @@ out:
 		run_result_free(r);
 	cli_scenario_opts_clear(&o);
 	cli_scenario_args_clear(&sa);
+	cli_replay_args_clear(&ra);
 	g_free(spec);
 	g_free(policy);
 	g_free(seed_s);
 	g_free(trace);
+	g_free(record);
+	g_free(command);
+	g_free(description);
 	g_option_context_free(ctx);
 	return status;
 }

@@ -16,10 +16,10 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *synopsis;
 } commands[] = {
-	{ "run", cli_run, "run SCENARIO.lua [--policy SPEC] [--seed N] [--set K=V]... [--out DIR] "
-			  "[--trace FILE]" },
-	{ "compare", cli_compare, "compare SCENARIO.lua [--policies SPEC,...] [--seeds N] "
-				  "[--set K=V]... [--out DIR] [--plot]" },
+	{ "run", cli_run, "run SCENARIO.lua|LOG [--policy SPEC] [--seed N] [--set K=V]... [--out DIR] "
+			  "[--trace FILE] [--record FILE] [--timing think|issue]" },
+	{ "compare", cli_compare, "compare SCENARIO.lua|LOG [--policies SPEC,...] [--seeds N] "
+				  "[--set K=V]... [--out DIR] [--plot] [--timing think|issue]" },
 	{ "sweep", cli_sweep, "sweep SCENARIO.lua --out DIR [--grid NAME=VALUES]... [--policies SPEC,...] "
 			      "[--seeds N] [--plot] [--emit parallel|slurm] [--point K] | "
 			      "sweep --collect DIR [FROM...]" },

@@ -46,6 +46,15 @@ static bool check_sets(struct lstate *st, GError **err)
 
 static struct workload *source_open(const struct scenario_opts *o, GError **err)
 {
+	/* A scenario declares its machine and its timing in code. */
+	if (o->timing || (o->config && o->config[0])) {
+		const char *opt = o->timing ? "timing" : o->config[0];
+		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_INPUT, "%s: --%.*s applies to op "
+			    "logs only (this is a Lua scenario: it declares its machine with "
+			    "sim.device{}, sim.writeback{} and sim.costs{}, and its timing in code)",
+			    o->path, (int)strcspn(opt, " "), opt);
+		return NULL;
+	}
 	struct lstate *st = lstate_new(o, err);
 	if (!st)
 		return NULL;

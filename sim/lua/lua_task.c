@@ -165,8 +165,11 @@ static int task_join(lua_State *L)
 	struct ltask *lt = ltask_current(L, "task:join", true);
 	if (other == lt)
 		lerror(L, "task:join: task '%s' cannot wait for itself to finish", lt->name);
-	if (!other->t || OPS(lt)->is_done(other->t))
+	if (!other->t || OPS(lt)->is_done(other->t)) {
+		if (other->t && OPS(lt)->wait_met)
+			OPS(lt)->wait_met(lt->t, other->t);
 		return 0;
+	}
 	lt->wait = WAIT_JOIN;
 	lt->wait_on = other;
 	return lop_result(L, lt, OPS(lt)->wait_on(lt->t, other->t), RES_NOTHING);
@@ -211,8 +214,11 @@ static int ev_wait(lua_State *L)
 {
 	struct levent *ev = lobj_check(L, 1, LT_EVENT, "ev:wait");
 	struct ltask *lt = ltask_current(L, "ev:wait", true);
-	if (ev->set)
+	if (ev->set) {
+		if (OPS(lt)->wait_met)
+			OPS(lt)->wait_met(lt->t, ev);
 		return 0;
+	}
 	lt->wait = WAIT_EVENT;
 	lt->wait_on = ev;
 	return lop_result(L, lt, OPS(lt)->wait_on(lt->t, ev), RES_NOTHING);

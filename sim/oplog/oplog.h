@@ -106,13 +106,14 @@ struct oplog_task {
 };
 struct oplog_event { uint32_t id; char *name; uint64_t line; };
 struct oplog_param { char *name, *value, *description; };
-struct oplog_expect { char *pattern, *metric, *predicate, *where; };
+struct oplog_expect { char *pattern, *metric, *predicate, *where; uint64_t line; };
 
 struct oplog_header {
 	unsigned version;
 	char *name;                     /* NULL: none */
 	char *description;
 	GPtrArray *policies;            /* of char *, in order */
+	GArray *policy_lines;           /* of uint64_t: where each was read (0: not read) */
 	struct sim_config cfg;          /* seed, duration, device, writeback, costs */
 	/* Which fields the header set, for sim_config_finish and for overriding. */
 	bool stable_writes_set, bandwidth_set, flush_set;
@@ -137,6 +138,12 @@ void oplog_header_add_map(struct oplog_header *h, uint32_t id, uint32_t process,
 void oplog_header_add_task(struct oplog_header *h, uint32_t id, const char *name,
 			   uint32_t process, int cpu, uint64_t start);
 void oplog_header_add_event(struct oplog_header *h, uint32_t id, const char *name);
+/* Set configuration fields of @section ("device", "writeback" or "costs") as a
+ * header line would, from @fields: "KEY=VALUE", several separated by commas or
+ * blanks (overriding a log's configuration from the command line).  A message
+ * starts with @who. */
+bool oplog_header_override(struct oplog_header *h, const char *section, const char *fields,
+			   const char *who, GError **err);
 
 /* ---- writing ------------------------------------------------------------------------ */
 

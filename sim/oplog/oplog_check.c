@@ -31,6 +31,10 @@ struct checker {
 	uint64_t line;
 	const char *op;
 	GHashTable *objs[T__COUNT];     /* id -> struct obj */
+	/* The object of each type found last: most lines name the task and the file of
+	 * the line before (objects never leave their table, so the pointer stays good). */
+	uint32_t last_id[T__COUNT];
+	struct obj *last[T__COUNT];
 	GError **err;
 };
 
@@ -50,7 +54,14 @@ static bool fail(struct checker *c, const char *fmt, ...)
 
 static struct obj *find(struct checker *c, int type, uint32_t id)
 {
-	return g_hash_table_lookup(c->objs[type], GUINT_TO_POINTER(id));
+	if (G_LIKELY(c->last[type] && c->last_id[type] == id))
+		return c->last[type];
+	struct obj *o = g_hash_table_lookup(c->objs[type], GUINT_TO_POINTER(id));
+	if (o) {
+		c->last_id[type] = id;
+		c->last[type] = o;
+	}
+	return o;
 }
 
 static struct obj *declare(struct checker *c, int type, uint32_t id)
@@ -284,6 +295,7 @@ static bool check_header(struct checker *c, const struct oplog_header *h)
 		ok = check_op(c, &o);
 	}
 	g_hash_table_steal(c->objs[T_TASK], GUINT_TO_POINTER(0));
+	c->last[T_TASK] = NULL;         /* it may have been the boot task, on the stack */
 	return ok;
 }
 

@@ -185,6 +185,23 @@ static bool parse_section(struct oplog_header *h, struct lex *x, const char *sec
 	return ok;
 }
 
+bool oplog_header_override(struct oplog_header *h, const char *section, const char *fields,
+			   const char *who, GError **err)
+{
+	if (strcmp(section, "device") && strcmp(section, "writeback") && strcmp(section, "costs")) {
+		g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s: no such section \"%s\" "
+			    "(device, writeback or costs)", who, section);
+		return false;
+	}
+	/* Commas are blanks here: "write_latency=40us,queue_depth=8" reads as the header
+	 * line "device write_latency=40us queue_depth=8". */
+	char *text = g_strdelimit(g_strdup(fields), ",", ' ');
+	struct lex x = { text, text + strlen(text), who, 0 };
+	bool ok = parse_section(h, &x, section, err);
+	g_free(text);
+	return ok;
+}
+
 /* ---- the header's other lines -------------------------------------------------------------- */
 
 static const char *const keywords[] = {
@@ -310,6 +327,7 @@ bool oplog_header_parse_line(struct oplog_header *h, struct lex *x, const char *
 		if (!lex_word(x, &spec, &len))
 			return lex_fail(x, err, "policy: the policy spec is missing");
 		g_ptr_array_add(h->policies, g_strndup(spec, len));
+		g_array_append_val(h->policy_lines, x->line);
 		return lex_at_end(x) || lex_fail(x, err, "policy: one spec per line");
 	}
 	if (IS("seed"))
@@ -336,6 +354,7 @@ bool oplog_header_parse_line(struct oplog_header *h, struct lex *x, const char *
 		bool ok = parse_strings(x, "expect", keys, out, 4, err);
 		if (ok && !e.pattern)
 			e.pattern = g_strdup("*");
+		e.line = x->line;
 		g_array_append_val(h->expects, e);
 		return ok;
 	}
@@ -374,6 +393,7 @@ struct oplog_header *oplog_header_new(void)
 	h->version = OPLOG_VERSION;
 	sim_config_defaults(&h->cfg);
 	h->policies = g_ptr_array_new_with_free_func(g_free);
+	h->policy_lines = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	h->files = decls(sizeof(struct oplog_file), file_clear);
 	h->processes = decls(sizeof(struct oplog_process), process_clear);
 	h->maps = decls(sizeof(struct oplog_map), NULL);
@@ -392,6 +412,7 @@ void oplog_header_free(struct oplog_header *h)
 	g_free(h->name);
 	g_free(h->description);
 	g_ptr_array_unref(h->policies);
+	g_array_unref(h->policy_lines);
 	g_array_unref(h->files);
 	g_array_unref(h->processes);
 	g_array_unref(h->maps);

@@ -22,15 +22,87 @@ struct lex {
 };
 
 bool lex_fail(const struct lex *x, GError **err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-void lex_blank(struct lex *x);                          /* spaces and tabs */
+
+/*
+ * The pieces every op line is made of are inline: a replay reads each line twice
+ * (oplog_check, then the task's cursor), and a call per number was most of the cost
+ * of a line.  Anything unusual (a long number, a bad character, an error to report)
+ * goes to the *_slow function, which handles every case.
+ */
+static inline bool lex_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Spaces and tabs. */
+static inline void lex_blank(struct lex *x)
+{
+	while (x->p < x->end && lex_is_blank(*x->p))
+		x->p++;
+}
+
 /* The line has nothing more but blanks and maybe a comment. */
-bool lex_at_end(struct lex *x);
+static inline bool lex_at_end(struct lex *x)
+{
+	lex_blank(x);
+	return x->p == x->end || *x->p == '#';
+}
+
+/* Where a number or an id may end: a blank, a comment, the end of the line. */
+static inline bool lex_is_end(const struct lex *x, const char *p)
+{
+	return p == x->end || lex_is_blank(*p) || *p == '#';
+}
+
+bool lex_u64_slow(struct lex *x, uint64_t *v, const char *what, GError **err);
 /* Decimal digits, no sign; false (message naming @what) when absent or too big. */
-bool lex_u64(struct lex *x, uint64_t *v, const char *what, GError **err);
+static inline bool lex_u64(struct lex *x, uint64_t *v, const char *what, GError **err)
+{
+	lex_blank(x);
+	const char *p = x->p;
+	uint64_t n = 0;
+	unsigned d;
+	while (p < x->end && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+		n = n * 10 + d;
+		p++;
+	}
+	/* Up to 19 digits always fit in 64 bits. */
+	if (G_LIKELY(p > x->p && p - x->p <= 19 && lex_is_end(x, p))) {
+		x->p = p;
+		*v = n;
+		return true;
+	}
+	return lex_u64_slow(x, v, what, err);
+}
+
 /* A bare word: letters, digits, '_', '-', '.', ':', ',', '=', '/' ... up to a blank. */
 bool lex_word(struct lex *x, const char **w, size_t *n);
+
+bool lex_id_slow(struct lex *x, const char *prefix, uint32_t *id, const char *what,
+		 GError **err);
 /* An id with its type prefix ("f3", "pin2"); the message names @what. */
-bool lex_id(struct lex *x, const char *prefix, uint32_t *id, const char *what, GError **err);
+static inline bool lex_id(struct lex *x, const char *prefix, uint32_t *id, const char *what,
+			  GError **err)
+{
+	lex_blank(x);
+	const char *p = x->p;
+	/* One-letter prefixes (f, m, t, p) with up to 9 digits: no overflow possible. */
+	if (prefix[1] == '\0' && p < x->end && *p == prefix[0]) {
+		uint32_t n = 0;
+		unsigned d;
+		const char *digits = ++p;
+		while (p < x->end && p - digits < 9 && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+			n = n * 10 + d;
+			p++;
+		}
+		if (G_LIKELY(n && lex_is_end(x, p))) {
+			x->p = p;
+			*id = n;
+			return true;
+		}
+	}
+	return lex_id_slow(x, prefix, id, what, err);
+}
 
 /* key=value fields (declarations, header lines): value bare or "quoted\n". */
 struct lex_field {

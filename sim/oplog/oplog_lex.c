@@ -19,45 +19,28 @@ bool lex_fail(const struct lex *x, GError **err, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s:%" G_GUINT64_FORMAT ": %s", x->path,
-		    x->line, msg);
+	/* Line 0: not a line of a file (a command-line option's text). */
+	if (x->line)
+		g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s:%" G_GUINT64_FORMAT ": %s",
+			    x->path, x->line, msg);
+	else
+		g_set_error(err, OPLOG_ERROR, OPLOG_ERROR_PARSE, "%s: %s", x->path, msg);
 	g_free(msg);
 	return false;
 }
 
-static inline bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-void lex_blank(struct lex *x)
-{
-	while (x->p < x->end && is_blank(*x->p))
-		x->p++;
-}
-
-bool lex_at_end(struct lex *x)
-{
-	lex_blank(x);
-	return x->p == x->end || *x->p == '#';
-}
-
-bool lex_u64(struct lex *x, uint64_t *v, const char *what, GError **err)
+bool lex_u64_slow(struct lex *x, uint64_t *v, const char *what, GError **err)
 {
 	lex_blank(x);
 	const char *p = x->p;
 	uint64_t n = 0;
-	/* 19 digits always fit; only a longer number needs overflow checks. */
-	const char *safe = x->end - p > 19 ? p + 19 : x->end;
-	while (p < safe && (unsigned)(*p - '0') < 10)
-		n = n * 10 + (unsigned)(*p++ - '0');
 	while (p < x->end && (unsigned)(*p - '0') < 10) {
 		if (G_UNLIKELY(__builtin_mul_overflow(n, 10u, &n) ||
 			       __builtin_add_overflow(n, (unsigned)(*p - '0'), &n)))
 			return lex_fail(x, err, "%s does not fit in 64 bits", what);
 		p++;
 	}
-	if (G_UNLIKELY(p == x->p || (p < x->end && !is_blank(*p) && *p != '#'))) {
+	if (G_UNLIKELY(p == x->p || (p < x->end && !lex_is_blank(*p) && *p != '#'))) {
 		const char *w;
 		size_t len;
 		if (!lex_word(x, &w, &len))
@@ -73,7 +56,7 @@ bool lex_word(struct lex *x, const char **w, size_t *n)
 {
 	lex_blank(x);
 	const char *p = x->p;
-	while (p < x->end && !is_blank(*p) && *p != '#')
+	while (p < x->end && !lex_is_blank(*p) && *p != '#')
 		p++;
 	if (p == x->p)
 		return false;
@@ -83,7 +66,8 @@ bool lex_word(struct lex *x, const char **w, size_t *n)
 	return true;
 }
 
-bool lex_id(struct lex *x, const char *prefix, uint32_t *id, const char *what, GError **err)
+bool lex_id_slow(struct lex *x, const char *prefix, uint32_t *id, const char *what,
+		 GError **err)
 {
 	lex_blank(x);
 	size_t pl = strlen(prefix);
@@ -95,7 +79,7 @@ bool lex_id(struct lex *x, const char *prefix, uint32_t *id, const char *what, G
 		while (p < x->end && (unsigned)(*p - '0') < 10 && n <= UINT32_MAX)
 			n = n * 10 + (unsigned)(*p++ - '0');
 		if (p > digits && n >= 1 && n <= UINT32_MAX &&
-		    (p == x->end || is_blank(*p) || *p == '#')) {
+		    (p == x->end || lex_is_blank(*p) || *p == '#')) {
 			x->p = p;
 			*id = (uint32_t)n;
 			return true;
@@ -162,7 +146,7 @@ GArray *lex_fields(struct lex *x, GError **err)
 			}
 		} else {
 			const char *w = x->p;
-			while (x->p < x->end && !is_blank(*x->p) && *x->p != '#')
+			while (x->p < x->end && !lex_is_blank(*x->p) && *x->p != '#')
 				x->p++;
 			f.value = g_strndup(w, (gsize)(x->p - w));
 		}

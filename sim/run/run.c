@@ -203,7 +203,8 @@ static const struct target_ops *choose_target(const struct scenario_opts *o,
 static struct sim_config run_config(const struct scenario_opts *o, const struct workload_info *wi)
 {
 	struct sim_config cfg = *wi->cfg;
-	cfg.seed = o->seed;
+	if (!o->workload_seed)
+		cfg.seed = o->seed;
 	if (o->duration_cap && (!cfg.duration || cfg.duration > o->duration_cap))
 		cfg.duration = o->duration_cap;
 	sim_config_finish(&cfg, wi->stable_set, wi->bandwidth_set, wi->flush_set);
@@ -232,10 +233,17 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 	struct sim_config cfg = run_config(o, &wi);
 	bool adaptive = !o->timeline_interval && !cfg.duration;
 	GArray *timeline = g_array_new(FALSE, FALSE, sizeof(struct timeline_sample));
+	/* A wrapper (the recorder) stands in for the target that runs the spec. */
+	const struct target_ops *inner = NULL;
+	if (o->wrap) {
+		inner = ops;
+		ops = o->wrap;
+	}
 	struct sampler sp = { timeline, o->progress, adaptive ? cfg.timeline_interval : 0, ops, NULL };
 	const struct target_config tc = {
 		.cfg = &cfg, .spec = spec, .trace = o->trace, .trace_data = o->trace_data,
-		.resume = wops->resume, .sample = sample, .sample_data = &sp,
+		.resume = wops->resume, .sample = sample, .sample_data = &sp, .workload = &wi,
+		.inner = inner, .wrap_data = o->wrap_data,
 	};
 	GError *e = NULL;
 	struct target *t = ops->create(&tc, &e);
@@ -279,7 +287,7 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 		r->scenario = g_strdup(wi.name);
 		r->description = g_strdup(wi.description);
 		r->policy_spec = g_strdup(ops->spec(t));
-		r->seed = o->seed;
+		r->seed = cfg.seed;
 		r->params = copy_params(wi.params);
 		r->m = ops->take_metrics(t);
 		r->expects = expect_judge(wi.expects, r->policy_spec, r->m);

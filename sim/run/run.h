@@ -61,6 +61,18 @@ struct scenario_opts {
 	 * first target that claims a spec runs it. */
 	const struct workload_ops *const *sources;
 	const struct target_ops *const *targets;
+	/* The seed the workload declares (an op log's header) rather than @seed. */
+	bool workload_seed;
+	/* A target wrapped around the one that runs the spec, given @wrap_data (the
+	 * op-log recorder of `wbsim run --record`); NULL: none. */
+	const struct target_ops *wrap;
+	void *wrap_data;
+	/* Options of the op-log replay (replay/), NULL when not given; a source they do
+	 * not apply to refuses them.  @timing: "think" or "issue".  @config: overrides of
+	 * the log's configuration, each "SECTION KEY=VALUE[,KEY=VALUE...]" with SECTION
+	 * device, writeback or costs, applied in order. */
+	const char *timing;
+	const char *const *config;
 };
 
 struct scenario_info {

@@ -31,6 +31,7 @@ struct target_task;
 struct target_pin;
 struct target_buf;              /* anonymous memory (proc:alloc) */
 struct target_io;               /* an asynchronous direct I/O in flight */
+struct workload_info;           /* run/workload.h */
 
 /* A direct I/O with every option of the scenario API's version 2. */
 struct target_dio {
@@ -54,6 +55,13 @@ struct target_config {
 	 * change the interval from then on with set_sample_interval. */
 	void (*sample)(void *data, uint64_t now_ns, const struct sim_gauges *g);
 	void *sample_data;
+	/* What the source declared (name, policies, parameters, expectations): for a
+	 * target that records the run (replay/record.c). */
+	const struct workload_info *workload;
+	/* A target that wraps another (the op-log recorder, a decorator): the one it
+	 * forwards to, which runs the spec, and its own data.  NULL for the others. */
+	const struct target_ops *inner;
+	void *wrap_data;
 };
 
 struct target_ops {
@@ -105,6 +113,11 @@ struct target_ops {
 	/* Sleep until wake(@key) (events; a task handle: until it exits). */
 	enum op_status (*wait_on)(struct target_task *k, const void *key);
 	void (*wake)(struct target *t, const void *key);
+	/* Optional (NULL: nothing to do).  The task met a synchronisation point that
+	 * needed no wait (an event already set, a task already done): nothing for a
+	 * machine to do, but a recorder logs it, since a replay under another policy may
+	 * reach the same point before the event is set. */
+	void (*wait_met)(struct target_task *k, const void *key);
 	void (*munmap)(struct target_task *k, struct target_map *m);
 	void (*exit)(struct target_task *k);
 	int (*result)(struct target_task *k);   /* 0, -WBSIM_EIO, -WBSIM_EFAULT (longterm pin) */

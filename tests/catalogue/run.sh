@@ -2,15 +2,18 @@
 # One catalogue scenario, with a short run (scale 0.1), under each of its policies:
 # fails when the scenario cannot run or any of its expectations fails, or when a
 # policy's lost_writes (losses counted as they happen) falls short of its
-# lost_at_end (the end-of-run count), which it must include.
-#   run.sh WBSIM SCENARIO.lua
+# lost_at_end (the end-of-run count), which it must include.  An op log
+# (scenarios/*.oplog) has no scale: it runs whole.
+#   run.sh WBSIM SCENARIO.lua|LOG.oplog
 set -euo pipefail
 wbsim=$1
 scenario=$2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0
-"$wbsim" compare "$scenario" --set scale=0.1 --out "$out" >"$out/log" 2>&1 || rc=$?
+scale=()
+case "$scenario" in *.lua) scale=(--set scale=0.1) ;; esac
+"$wbsim" compare "$scenario" "${scale[@]}" --out "$out" >"$out/log" 2>&1 || rc=$?
 if [ $rc -ne 0 ]; then
 	cat "$out/log"
 	echo "catalogue: $(basename "$scenario") exited $rc" >&2

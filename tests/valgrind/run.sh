@@ -7,7 +7,8 @@
 #
 # Runs: a compare of short.lua under two policies (the thread pool, forks, bounces,
 # pins, direct I/O, mappings, fio), a traced run under a third, and the error paths
-# of a task error, a deadlock and the memory limit, which must free everything too.
+# of a task error, a deadlock and the memory limit, which must free everything too;
+# then an op log recorded, replayed, and a replay that fails.
 # No suppression is needed today; one that becomes necessary goes in wbsim.supp here,
 # each entry with a comment saying whose memory it is and why it is not a leak.
 set -euo pipefail
@@ -51,5 +52,13 @@ check 2 run "$top/tests/bad/task_error.lua" --out "$T/bad"
 check 2 run "$top/tests/bad/deadlock_join.lua" --out "$T/bad"
 check 2 run "$top/tests/bad/memory_task.lua" --mem-limit 16MiB --out "$T/bad"
 check 2 compare "$top/tests/bad/pin_released_twice.lua" --out "$T/bad"
+# Op logs: recording a run (the recorder's wrappers of every handle), replaying the
+# log under two policies, and a replay that stops at a race its order loses.
+check 0 run "$here/short.lua" --record "$T/short.oplog" --out "$T/r"
+check 0 compare "$T/short.oplog" --policies wait-on-writeback,page-fork --out "$T/r"
+printf '%s\n' 'wbsim-oplog 1' 'file f1 name=a size=64KiB' 'task t1 name=slow' \
+	'task t2 name=fast' 't1 @0 +1000 file f2 name=b size=4096' 't2 @0 +0 pwrite f2 0 4096' \
+	>"$T/race.oplog"
+check 2 run "$T/race.oplog" --out "$T/bad"
 [ ! -e "$T/bad" ] || { echo "FAIL: a failed run wrote results" >&2; exit 1; }
 echo "valgrind: $n passed, 0 failed"

@@ -1,0 +1,204 @@
+/*
+ * replay_world — the objects a replay has made, found by the ids the log gives them,
+ * and declaring them on the target: the header's before the run, a task's when it
+ * reaches the line that declares them.
+ *
+ * oplog_check has seen every id declared once and before its uses in the file's
+ * order; a replay may run the tasks in another order (another policy, another
+ * timing), so a lookup can still find nothing: a task uses a file, a mapping or a
+ * task another one declares, before that one got there.  That is the log's race,
+ * not the replay's, and it stops the run with the line that met it.  Mappings and
+ * pins leave their tables when unmapped or released, so a log of ten million
+ * mmap/munmap pairs holds one at a time.
+ */
+#include "replay/replay_int.h"
+
+#define KEY(id) GUINT_TO_POINTER(id)
+
+void replay_world_init(struct replay *rp)
+{
+	rp->files = g_hash_table_new(NULL, NULL);
+	rp->procs = g_hash_table_new(NULL, NULL);
+	rp->maps = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	rp->pins = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	rp->events = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	rp->tasks = g_hash_table_new_full(NULL, NULL, NULL, rtask_free);
+}
+
+void replay_world_clear(struct replay *rp)
+{
+	g_clear_pointer(&rp->files, g_hash_table_destroy);
+	g_clear_pointer(&rp->procs, g_hash_table_destroy);
+	g_clear_pointer(&rp->maps, g_hash_table_destroy);
+	g_clear_pointer(&rp->pins, g_hash_table_destroy);
+	g_clear_pointer(&rp->events, g_hash_table_destroy);
+	g_clear_pointer(&rp->tasks, g_hash_table_destroy);
+}
+
+/* ---- declaring ------------------------------------------------------------------------ */
+
+/* Each returns false when the run must stop (the error is recorded). */
+
+static bool declare_file(struct replay *rp, uint32_t id, const char *name, uint64_t size,
+			 const char *where)
+{
+	struct target_file *f = rp->ops->file(rp->t, name, size);
+	if (!f) {
+		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s: file f%u (\"%s\", %" G_GUINT64_FORMAT
+			    " bytes): the target cannot have it (the files declared so far use up "
+			    "what it has)", where, id, name, size);
+		return false;
+	}
+	g_hash_table_insert(rp->files, KEY(id), f);
+	return true;
+}
+
+static void declare_process(struct replay *rp, uint32_t id, const char *name)
+{
+	char fallback[32];
+	if (!name || !*name) {
+		g_snprintf(fallback, sizeof(fallback), "process%u", id);
+		name = fallback;
+	}
+	g_hash_table_insert(rp->procs, KEY(id), rp->ops->process(rp->t, name));
+}
+
+static void declare_map(struct replay *rp, uint32_t id, struct target_proc *p, uint32_t process,
+			struct target_file *f, uint64_t off, uint64_t size)
+{
+	struct rmap *m = g_new(struct rmap, 1);
+	m->m = rp->ops->mmap(rp->t, p, f, off, size);
+	m->process = process;
+	g_hash_table_insert(rp->maps, KEY(id), m);
+}
+
+static void declare_event(struct replay *rp, uint32_t id)
+{
+	struct revent *ev = g_new0(struct revent, 1);
+	ev->id = id;
+	g_hash_table_insert(rp->events, KEY(id), ev);
+}
+
+static void declare_task(struct replay *rp, uint32_t id, const char *name, uint32_t process,
+			 int cpu, uint64_t start, uint64_t pos, uint64_t line)
+{
+	struct rtask *t = rtask_new(rp, id, name, process, pos, line);
+	g_hash_table_insert(rp->tasks, KEY(id), t);
+	struct target_proc *p = process ? g_hash_table_lookup(rp->procs, KEY(process)) : NULL;
+	t->k = rp->ops->spawn(rp->t, name, p, cpu, start, t);
+}
+
+void replay_world_declare(struct replay *rp)
+{
+	const struct oplog_header *h = rp->h;
+	const char *path = rp->o->path;
+	for (guint i = 0; i < h->files->len; i++) {
+		const struct oplog_file *f = &g_array_index(h->files, struct oplog_file, i);
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, path, f->line);
+		bool ok = declare_file(rp, f->id, f->name, f->size, where);
+		g_free(where);
+		if (!ok)
+			return;
+	}
+	for (guint i = 0; i < h->processes->len; i++) {
+		const struct oplog_process *p = &g_array_index(h->processes, struct oplog_process, i);
+		declare_process(rp, p->id, p->name);
+	}
+	for (guint i = 0; i < h->maps->len; i++) {
+		const struct oplog_map *m = &g_array_index(h->maps, struct oplog_map, i);
+		declare_map(rp, m->id, g_hash_table_lookup(rp->procs, KEY(m->process)), m->process,
+			    g_hash_table_lookup(rp->files, KEY(m->file)), m->offset, m->size);
+	}
+	for (guint i = 0; i < h->events->len; i++)
+		declare_event(rp, g_array_index(h->events, struct oplog_event, i).id);
+	/* Tasks last, in the header's order: the order a machine numbers them in, and
+	 * the order their first steps are scheduled in at the same instant. */
+	for (guint i = 0; i < h->tasks->len; i++) {
+		const struct oplog_task *t = &g_array_index(h->tasks, struct oplog_task, i);
+		declare_task(rp, t->id, t->name, t->process, t->cpu, t->start, 0, 0);
+	}
+}
+
+void replay_declare_op(struct rtask *t)
+{
+	struct replay *rp = t->rp;
+	const struct oplog_op *o = &t->op;
+	switch (o->kind) {
+	case OPL_FILE: {
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o->line);
+		declare_file(rp, o->file, o->name, o->len, where);
+		g_free(where);
+		break;
+	}
+	case OPL_PROCESS:
+		declare_process(rp, o->process, o->name);
+		break;
+	case OPL_MMAP: {
+		struct target_proc *p = g_hash_table_lookup(rp->procs, KEY(o->process));
+		struct target_file *f = replay_file(t, o->file);
+		if (!p)
+			replay_op_fail(t, "p%u is not declared at this point of the replay (the task "
+				       "that declares it has not reached its line yet)", o->process);
+		else if (f)
+			declare_map(rp, o->map, p, o->process, f, o->off, o->len);
+		break;
+	}
+	case OPL_EVENT:
+		declare_event(rp, o->event);
+		break;
+	case OPL_SPAWN: {
+		if (o->process && !g_hash_table_lookup(rp->procs, KEY(o->process))) {
+			replay_op_fail(t, "p%u is not declared at this point of the replay (the task "
+				       "that declares it has not reached its line yet)", o->process);
+			break;
+		}
+		/* The new task's cursor starts after this line, where its ops may begin. */
+		declare_task(rp, o->target, o->name, o->process, o->cpu, o->at, o->next_pos, o->line);
+		break;
+	}
+	default:
+		g_assert_not_reached();
+	}
+}
+
+/* ---- finding ---------------------------------------------------------------------------- */
+
+struct target_file *replay_file_slow(struct rtask *t, uint32_t id)
+{
+	struct target_file *f = g_hash_table_lookup(t->rp->files, KEY(id));
+	if (!f) {
+		replay_op_fail(t, "f%u is not declared at this point of the replay (the task that "
+			       "declares it has not reached its line yet)", id);
+		return NULL;
+	}
+	t->file_id = id;
+	t->file = f;
+	return f;
+}
+
+struct rmap *replay_map(struct rtask *t, uint32_t id)
+{
+	struct rmap *m = g_hash_table_lookup(t->rp->maps, KEY(id));
+	if (!m)
+		replay_op_fail(t, "m%u is not mapped at this point of the replay (its mmap has not "
+			       "been reached yet, or another task unmapped it first)", id);
+	return m;
+}
+
+struct rtask *replay_task(struct rtask *t, uint32_t id)
+{
+	struct rtask *o = g_hash_table_lookup(t->rp->tasks, KEY(id));
+	if (!o)
+		replay_op_fail(t, "t%u has not been spawned at this point of the replay (the task "
+			       "that spawns it has not reached its line yet)", id);
+	return o;
+}
+
+struct revent *replay_event(struct rtask *t, uint32_t id)
+{
+	struct revent *ev = g_hash_table_lookup(t->rp->events, KEY(id));
+	if (!ev)
+		replay_op_fail(t, "ev%u is not declared at this point of the replay (the task that "
+			       "declares it has not reached its line yet)", id);
+	return ev;
+}
