@@ -40,7 +40,7 @@ enum submit_action {
 				   (data-integrity writeback) or skip (background) */
 };
 
-/* A direct write is about to submit user pages. */
+/* A direct write or read is about to submit user pages. */
 enum dio_action { DIO_DIRECT, DIO_BOUNCE };
 
 /* What fsync and direct-I/O invalidation wait for. */

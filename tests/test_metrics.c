@@ -8,7 +8,7 @@
 
 static const char *const want_counters[] = {
 	"writes", "stores", "faults", "pin_writes", "dio_writes", "fsyncs",
-	"disk_writes", "disk_requests", "redundant_writes", "checksum_errors",
+	"disk_writes", "disk_requests", "dio_write_bw", "redundant_writes", "checksum_errors",
 	"eio_returned", "stale_overwrites", "lost_writes", "lost_at_end", "fsync_violations",
 	"stale_reads", "stale_cache_pages", "forks", "bounces", "pte_updates",
 	"tlb_shootdowns", "forked_pages_peak", "bounce_pages_peak",
@@ -17,7 +17,7 @@ static const char *const want_counters[] = {
 };
 
 static const char *const want_kinds[] = {
-	"write", "store", "fault", "fsync", "msync", "dio_write", "pin_write", "read",
+	"write", "store", "fault", "fsync", "msync", "dio_write", "pin_write", "read", "throttle",
 };
 
 static const char *const want_stats[] = {

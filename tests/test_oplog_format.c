@@ -51,7 +51,7 @@ static struct oplog_header *full_header(void)
 	h->cfg.wb.interval = 1000000000;
 	h->cfg.wb.expire = 2500000000;
 	h->cfg.wb.chunk = 64;
-	h->cfg.cost = (struct cost_cfg){ 301, 302, 203, 2004, 105, 1006, 207 };
+	h->cfg.cost = (struct cost_cfg){ 301, 302, 203, 2004, 105, 1006, 207, 4008 };
 	struct oplog_param p = { g_strdup("writers"), g_strdup("4"), g_strdup("number of writers") };
 	g_array_append_val(h->params, p);
 	struct oplog_expect e = { g_strdup("*"), g_strdup("lost_writes"), g_strdup("0"),
@@ -234,6 +234,7 @@ static void roundtrip(size_t before_header)
 	ck_assert_uint_eq(r->cfg.dev.read_latency, 90001);
 	ck_assert_uint_eq(r->cfg.wb.expire, 2500000000);
 	ck_assert_uint_eq(r->cfg.cost.tlb_shootdown, 1006);
+	ck_assert_uint_eq(r->cfg.cost.dio_request, 4008);
 	ck_assert_uint_eq(r->policies->len, 2);
 	ck_assert_str_eq(r->policies->pdata[0], "page-fork:pins=ignore,refork=allow");
 	ck_assert_uint_eq(r->tasks->len, 2);

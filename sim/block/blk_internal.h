@@ -21,10 +21,20 @@ struct elevator {
 	struct request *(*pick)(struct device *d, struct request **prev);
 };
 
-/* A device model: how long serving a request takes. */
+/*
+ * A device model: what serving a request demands.  Each request first spends a fixed
+ * latency (its kind's, plus a seek and rotation on a disk), served in parallel with
+ * the others in service, then transfers its bytes through the device's one link,
+ * whose bandwidth the requests transferring at the same time share (bandwidth.c).
+ */
+struct service {
+	simtime_t latency;              /* ns, the parallel part */
+	double work;                    /* bytes to transfer */
+};
+
 struct device_ops {
 	const char *name;
-	simtime_t (*service)(struct device *d, const struct request *rq);
+	struct service (*service)(struct device *d, const struct request *rq);
 };
 
 extern const struct elevator elv_none, elv_reorder, elv_elevator;
@@ -76,9 +86,32 @@ struct device {
 	 * linked so that a run abandoned mid-I/O frees them all. */
 	struct request *free_requests[REQ_CLASSES];
 	struct request *live_requests;
+	/*
+	 * The link (bandwidth.c): requests past their latency share the bandwidth
+	 * equally (processor sharing).  vtime is the number of bytes each of them has
+	 * been given since the link was last idle; a request that joins at vtime V with
+	 * W bytes to go leaves when vtime reaches its finish tag V + W, so only the
+	 * smallest tag needs an event, moved whenever the set changes.
+	 */
+	struct request **xfer;          /* binary min-heap by (finish tag, join order) */
+	unsigned nr_xfer, xfer_cap;
+	double vtime;
+	simtime_t vtime_at;             /* the instant vtime was brought up to */
+	uint64_t xfer_seq;
+	struct sim_event xfer_ev;       /* the next transfer to finish */
 };
 
 void request_pool_destroy(struct device *d);
+
+/* bandwidth.c */
+void xfer_init(struct device *d);
+void xfer_destroy(struct device *d);
+/* @rq's latency is over: it starts transferring @rq->work bytes. */
+void xfer_join(struct device *d, struct request *rq);
+/* Transfer time of @bytes with the whole bandwidth, in ns (not rounded). */
+static inline double xfer_alone_ns(const struct device *d, double bytes);
+/* device.c: @rq has transferred all its bytes. */
+void device_transfer_done(struct device *d, struct request *rq);
 
 /*
  * llround(t) for t >= 0, inline below 2^63: the truncation and the fraction are exact
@@ -93,15 +126,24 @@ static inline simtime_t round_ns(double t)
 	return t - (double)i >= 0.5 ? i + 1 : i;
 }
 
-/* What every model starts from: the fixed latency of the request's kind plus the
- * transfer of its pages at the full bandwidth (a flush transfers nothing). */
-static inline double device_base_time(const struct device *d, const struct request *rq)
+/* What every model starts from: the fixed latency of the request's kind (a flush's
+ * included), and its bytes (a flush has none). */
+static inline double device_base_latency(const struct device *d, const struct request *rq)
 {
 	const struct device_cfg *c = d->cfg;
 	if (rq->op == REQ_OP_FLUSH)
 		return (double)c->flush_latency;
-	double base = (double)(rq->op == REQ_OP_WRITE ? c->write_latency : c->read_latency);
-	return base + (double)rq->nr * PAGE_SIZE * 1e9 / (double)c->bandwidth;
+	return (double)(rq->op == REQ_OP_WRITE ? c->write_latency : c->read_latency);
+}
+
+static inline double device_bytes(const struct request *rq)
+{
+	return rq->op == REQ_OP_FLUSH ? 0.0 : (double)rq->nr * PAGE_SIZE;
+}
+
+static inline double xfer_alone_ns(const struct device *d, double bytes)
+{
+	return bytes * 1e9 / (double)d->cfg->bandwidth;
 }
 
 #endif

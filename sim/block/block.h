@@ -46,10 +46,16 @@ struct request {
 	bool dio;
 	bool dma_done;
 	bool lazy_dma;                  /* data read at completion, or when modified after dma_time */
+	bool transferring;              /* past its latency, on the link (block/bandwidth.c) */
 	simtime_t dma_time;
+	simtime_t latency_end;          /* when its fixed latency is over */
+	double work;                    /* bytes it transfers */
+	double finish;                  /* the link's virtual time at which it has them all */
+	uint64_t xfer_seq;              /* order of joining the link */
 	struct file *file;
 	uint64_t sector;                /* first block on the device */
-	simtime_t submitted, dispatched, service;
+	simtime_t submitted, dispatched;
+	simtime_t service;              /* what serving it alone would take (the trace's) */
 	int status;
 	end_io_fn end_io;
 	void *private;                  /* the submitter's */

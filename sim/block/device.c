@@ -1,8 +1,16 @@
 /*
  * device — the block device: the scheduler's queue, up to queue_depth requests in
- * service (one for a disk), the DMA moment at which a write's data is read from
- * memory and its guard tags are checked, completion (the block's content changes),
- * and a volatile write cache emptied by flushes.
+ * service (one for a disk), each spending a fixed latency and then transferring its
+ * bytes over a link whose bandwidth the transferring requests share (bandwidth.c);
+ * the DMA moment at which a write's data is read from memory and its guard tags are
+ * checked; completion (the block's content changes); and a volatile write cache
+ * emptied by flushes.
+ *
+ * The DMA moment is fixed at dispatch: dma_at of the time the request would take
+ * alone (its latency plus its transfer at the whole bandwidth).  Sharing the link
+ * with others stretches a request's transfer and delays its completion, never its
+ * DMA, so the window between the checksum (at submission) and the DMA is the same
+ * however busy the device is.
  */
 #include "block/blk_internal.h"
 
@@ -33,6 +41,7 @@ struct device *device_new(struct sched *sched, struct mm *mm, const struct devic
 	d->sigma = rng_jitter_sigma(cfg->jitter);
 	rng_init(&d->svc, seed, "device");
 	rng_init(&d->sched_rng, seed, "scheduler");
+	xfer_init(d);
 	d->volatile_blks = g_array_new(FALSE, FALSE, sizeof(struct cached));
 	d->slots = g_array_new(FALSE, TRUE, sizeof(struct dma_slot));
 	g_array_set_size(d->slots, 1);
@@ -45,6 +54,7 @@ void device_free(struct device *d)
 		return;
 	/* Queued and in-flight requests are on the live list: they go with the pool. */
 	request_pool_destroy(d);
+	xfer_destroy(d);
 	g_array_free(d->slots, TRUE);
 	g_array_free(d->volatile_blks, TRUE);
 	g_free(d);
@@ -152,25 +162,31 @@ static void dispatch(struct device *d)
 		struct request *rq = pick(d);
 		d->inflight++;
 		rq->dispatched = engine_now(d->eng);
-		rq->service = d->model->service(d, rq);
+		struct service sv = d->model->service(d, rq);
+		rq->latency_end = rq->dispatched + sv.latency;
+		rq->work = sv.work;
+		rq->transferring = false;
+		double alone = (double)sv.latency + xfer_alone_ns(d, sv.work);
+		rq->service = alone < 1 ? 1 : round_ns(alone);
 		if (rq->op != REQ_OP_FLUSH)
 			d->head_pos = rq->sector + rq->nr;     /* the elevator sweeps from here */
+		simtime_t next = rq->latency_end;
 		if (rq->op == REQ_OP_WRITE) {
 			metrics_inc(d->m, M_DISK_REQUESTS);
-			simtime_t dma = round_ns((double)rq->service * d->cfg->dma_at);
-			rq->dma_time = rq->dispatched + dma;
+			rq->dma_time = rq->dispatched + round_ns(alone * d->cfg->dma_at);
 			if (rq->dio) {
 				/* A pinned source page may feed several requests at once:
 				 * read it at the DMA instant. */
-				engine_schedule(d->eng, &rq->ev, rq->dma_time);
+				rq->dma_done = false;
+				if (rq->dma_time < next)
+					next = rq->dma_time;
 			} else {
 				watch_dma(d, rq);
-				engine_schedule(d->eng, &rq->ev, rq->dispatched + rq->service);
 			}
 		} else {
 			rq->dma_done = true;
-			engine_schedule(d->eng, &rq->ev, rq->dispatched + rq->service);
 		}
+		engine_schedule(d->eng, &rq->ev, next);
 		TRACE(d->tr, NULL, "block_rq_issue", "%s sector=%" G_GUINT64_FORMAT " nr=%u service=%" G_GUINT64_FORMAT "ns",
 		      op_name(rq->op), rq->sector, rq->nr, rq->service);
 	}
@@ -291,15 +307,45 @@ static void complete(struct device *d, struct request *rq)
 		d->hooks.idle(d->hooks.idle_data);
 }
 
+/* A direct write's DMA, if its instant has come. */
+static void dio_dma_due(struct device *d, struct request *rq, simtime_t now)
+{
+	if (!rq->dma_done && now >= rq->dma_time) {
+		rq->dma_done = true;
+		dma(d, rq);
+	}
+}
+
+/* The request's own event: the end of its latency, and a direct write's DMA. */
 static void rq_event(struct engine *e, struct sim_event *ev)
 {
 	struct request *rq = (struct request *)ev;
 	struct device *d = rq->dev;
+	simtime_t now = engine_now(e);
+	dio_dma_due(d, rq, now);
+	if (!rq->transferring) {
+		if (now < rq->latency_end) {
+			engine_schedule(e, ev, rq->latency_end);
+			return;
+		}
+		if (rq->work <= 0) {            /* a flush moves no data */
+			complete(d, rq);
+			return;
+		}
+		rq->transferring = true;
+		xfer_join(d, rq);
+	}
+	if (!rq->dma_done)
+		engine_schedule(e, ev, rq->dma_time);
+}
+
+void device_transfer_done(struct device *d, struct request *rq)
+{
 	if (!rq->dma_done) {
+		/* Its transfer outran its DMA instant only by the rounding of either. */
+		engine_cancel(d->eng, &rq->ev);
 		rq->dma_done = true;
 		dma(d, rq);
-		engine_schedule(e, ev, rq->dispatched + rq->service);
-		return;
 	}
 	complete(d, rq);
 }

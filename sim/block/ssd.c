@@ -1,14 +1,16 @@
 /*
- * ssd — a flash device: up to queue_depth requests served in parallel, each taking
- * its kind's fixed latency plus its transfer at the full bandwidth, scaled by a
- * log-normal jitter of mean 1.
+ * ssd — a flash device: up to queue_depth requests in service, each spending its
+ * kind's fixed latency, scaled by a log-normal jitter of mean 1, in parallel with the
+ * others, and then transferring its bytes over the shared link.  The link itself does
+ * not jitter: however the latencies vary, the bytes moved per second never exceed the
+ * bandwidth.
  */
 #include "block/blk_internal.h"
 
-static simtime_t ssd_service(struct device *d, const struct request *rq)
+static struct service ssd_service(struct device *d, const struct request *rq)
 {
-	double t = device_base_time(d, rq) * rng_jitter_s(&d->svc, d->sigma);
-	return t < 1 ? 1 : round_ns(t);
+	double j = rng_jitter_s(&d->svc, d->sigma);
+	return (struct service){ round_ns(device_base_latency(d, rq) * j), device_bytes(rq) };
 }
 
 const struct device_ops ssd_model = { "ssd", ssd_service };

@@ -37,6 +37,7 @@ void sim_config_defaults(struct sim_config *c)
 			.pte_update = 100,
 			.tlb_shootdown = 1 * NSEC_PER_USEC,
 			.page_alloc = 200,
+			.dio_request = 4 * NSEC_PER_USEC,
 		},
 		.seed = 1,
 		.duration = 0,

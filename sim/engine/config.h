@@ -49,6 +49,7 @@ struct cost_cfg {
 	uint64_t pte_update;
 	uint64_t tlb_shootdown;
 	uint64_t page_alloc;
+	uint64_t dio_request;           /* block layer and driver work of one O_DIRECT request */
 };
 
 struct sim_config {

@@ -50,19 +50,22 @@ static const struct measure table[] = {
 	{ "cpu.checksum", KX_NOT_MEASURED, "no integrity device" },
 	{ "cpu.pte", KX_NOT_MEASURED, "the kernel's CPU time is not split by cause" },
 	{ "cpu.tlb", KX_NOT_MEASURED, "the kernel's CPU time is not split by cause" },
+	{ "dio_write_bw", KX_NOT_MEASURED, "not computed from the worker's O_DIRECT timings yet" },
 };
 
 enum kx_measure kx_metric_measure(const char *name, const char **why)
 {
 	const char *dot = name ? strchr(name, '.') : NULL;
 	/* Latencies: every kind is timed in the worker, except a fault, which happens
-	 * inside a store. */
+	 * inside a store, and a dirty-throttling pause, inside a write. */
 	if (dot && metric_name_valid(name) && strncmp(name, "stall.", 6) && strncmp(name, "cpu.", 4)) {
-		bool fault = !strncmp(name, "fault.", 6);
+		bool fault = !strncmp(name, "fault.", 6), pause = !strncmp(name, "throttle.", 9);
 		if (why)
 			*why = fault ? "a fault happens inside a store and is not timed apart"
+			     : pause ? "a pause happens inside a write; the balance_dirty_pages "
+				       "tracepoint's pause field is not read yet"
 				     : "timed in the worker around the system call(s)";
-		return fault ? KX_NOT_MEASURED : KX_MEASURED;
+		return fault || pause ? KX_NOT_MEASURED : KX_MEASURED;
 	}
 	for (size_t i = 0; name && i < G_N_ELEMENTS(table); i++)
 		if (!strcmp(table[i].name, name)) {

@@ -58,6 +58,7 @@ static const struct field cost_fields[] = {
 	{ "pte_update", F_DURATION, COST(pte_update), 0, 0 },
 	{ "tlb_shootdown", F_DURATION, COST(tlb_shootdown), 0, 0 },
 	{ "page_alloc", F_DURATION, COST(page_alloc), 0, 0 },
+	{ "dio_request", F_DURATION, COST(dio_request), 0, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
 

@@ -42,6 +42,10 @@ static const struct metric_def counters[M_NR_COUNTERS] = {
 			    "pages carried by write requests the device completed or rejected"),
 	[M_DISK_REQUESTS] = C("disk_requests", "requests", BETTER_LOWER, SEC_DISK,
 			      "write requests dispatched to the device"),
+	[M_DIO_WRITE_BW] = { .name = "dio_write_bw", .kind = MK_RATE, .unit = "MiB/s",
+			     .better = BETTER_HIGHER, .section = SEC_DISK,
+			     .definition = "bytes of O_DIRECT writes that completed without error, "
+					   "per second of `sim_time`, in MiB/s (rounded)" },
 	[M_REDUNDANT_WRITES] = H("redundant_writes", "pages",
 				 "a page write completed whose content the block already held: the data "
 				 "was written twice"),
@@ -96,7 +100,8 @@ static const struct metric_def counters[M_NR_COUNTERS] = {
 			     "time data-integrity writeback spent waiting for an older copy in "
 			     "flight before submitting a newer one"),
 	[M_STALL_THROTTLE] = T("stall.throttle", SEC_STALLS, "stalls", "dirty throttling",
-			       "time tasks spent blocked in dirty throttling"),
+			       "time tasks spent in dirty-throttling pauses (balance_dirty_pages; the "
+			       "sum of the `throttle` latencies)"),
 	[M_CPU_COPY] = T("cpu.copy", SEC_CPU, "cpu", "page copies",
 			 "CPU time of kernel copies (write/read(2) copies, forks, bounces)"),
 	[M_CPU_CHECKSUM] = T("cpu.checksum", SEC_CPU, "cpu", "checksums",
@@ -120,6 +125,8 @@ static const struct metric_def latencies[OPK_NR] = {
 	[OPK_DIO_WRITE] = L("dio_write", "an O_DIRECT write"),
 	[OPK_PIN_WRITE] = L("pin_write", "a pin holder's write"),
 	[OPK_READ] = L("read", "a read(2), a load or a direct read"),
+	[OPK_THROTTLE] = L("throttle", "one dirty-throttling pause (balance_dirty_pages: how long "
+			   "a dirtier slept, at most 200 ms; `stall.throttle` is their sum)"),
 };
 
 const struct metric_def *metric_counter_def(enum metric_counter c)
@@ -145,6 +152,7 @@ const char *metric_kind_name(enum metric_kind k)
 	case MK_COUNTER: return "counter";
 	case MK_TIME:    return "time";
 	case MK_PEAK:    return "peak";
+	case MK_RATE:    return "rate";
 	case MK_LATENCY: return "latency";
 	}
 	return "?";

@@ -12,6 +12,7 @@ enum metric_kind {
 	MK_COUNTER,             /* events counted */
 	MK_TIME,                /* nanoseconds summed */
 	MK_PEAK,                /* the highest a gauge went */
+	MK_RATE,                /* an amount per second of simulated time, at the end */
 	MK_LATENCY,             /* a histogram per operation kind: count, mean, percentiles */
 };
 

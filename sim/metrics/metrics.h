@@ -20,6 +20,7 @@ enum metric_counter {
 	M_FSYNCS,               /* fsync / fdatasync / msync / sync calls */
 	M_DISK_WRITES,          /* pages written to the device (completed or failed) */
 	M_DISK_REQUESTS,        /* write requests issued to the device */
+	M_DIO_WRITE_BW,         /* MiB/s of O_DIRECT writes over the workload's time */
 	M_REDUNDANT_WRITES,     /* a page write landed with content the block already held */
 	M_CHECKSUM_ERRORS,      /* requests the device rejected: guard tag mismatch at DMA */
 	M_EIO_RETURNED,         /* operations that returned EIO to the program */
@@ -57,6 +58,7 @@ enum op_kind {
 	OPK_DIO_WRITE,
 	OPK_PIN_WRITE,
 	OPK_READ,
+	OPK_THROTTLE,           /* one balance_dirty_pages pause (not an operation) */
 	OPK_NR
 };
 
@@ -70,6 +72,7 @@ struct metrics {
 	/* live gauges behind the *_peak counters and the timeline */
 	uint64_t forked_pages;
 	uint64_t bounce_pages;
+	uint64_t dio_write_bytes;       /* behind dio_write_bw */
 	/* what the target that filled these could not measure: counters, then latency
 	 * kinds (shown as "n/a", never as 0) */
 	bool absent[M_NR_COUNTERS + OPK_NR];

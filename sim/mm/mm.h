@@ -208,6 +208,8 @@ struct mm {
 	/* dirty accounting */
 	uint64_t nr_dirty;
 	uint64_t nr_writeback;
+	uint64_t nr_dirtied;            /* pages ever dirtied (the bdi's WB_DIRTIED) */
+	uint64_t nr_written;            /* pages whose writeback ended (WB_WRITTEN) */
 	GQueue dirty_files;             /* b_dirty, oldest dirtied_when first */
 };
 

@@ -194,6 +194,7 @@ void set_page_dirty(struct mm *mm, struct page *p)
 	blk_set_tag(p->blk, XA_DIRTY);
 	f->nr_dirty++;
 	mm->nr_dirty++;
+	mm->nr_dirtied++;
 	file_mark_dirty(mm, f);
 	TRACE(mm->tr, NULL, "writeback_dirty_folio", "ino=%d index=%" G_GUINT64_FORMAT,
 	      f->ino, blk_index(p->blk));
@@ -248,6 +249,7 @@ void page_end_writeback(struct mm *mm, struct page *p)
 	g_assert(p->flags & PG_writeback);
 	p->flags &= ~PG_writeback;
 	mm->nr_writeback--;
+	mm->nr_written++;
 	struct blk *b = p->blk;
 	if (page_in_index(p))
 		blk_clear_tag(b, XA_WRITEBACK);

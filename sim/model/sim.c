@@ -5,6 +5,7 @@
  */
 #include "model/model_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,9 @@ enum sim_end sim_run(struct sim *s)
 	enum sim_end end = s->end;
 	s->workload_end = engine_now(s->eng);
 	s->m->c[M_SIM_TIME] = s->workload_end;
+	if (s->workload_end)
+		s->m->c[M_DIO_WRITE_BW] = (uint64_t)llround((double)s->m->dio_write_bytes * 1e9 /
+							   (double)s->workload_end / (1 << 20));
 	/* A stopped run is abandoned; a deadlocked one is left as it stands, so the
 	 * driver can ask sim_blocked_tasks() and task_describe_wait() what each task
 	 * waits for (freezing the workload for the final phase would erase that). */

@@ -56,6 +56,7 @@ static const struct cfg_field fields[] = {
 	{ "costs", "pte_update", F_DURATION, COST(pte_update), 0, 0 },
 	{ "costs", "tlb_shootdown", F_DURATION, COST(tlb_shootdown), 0, 0 },
 	{ "costs", "page_alloc", F_DURATION, COST(page_alloc), 0, 0 },
+	{ "costs", "dio_request", F_DURATION, COST(dio_request), 0, 0 },
 };
 
 static const char *const models[] = { "ssd", "hdd" };

@@ -45,6 +45,12 @@ bool task_charge(struct task *t, uint64_t ns)
 	if (ns == 0)
 		return true;
 	simtime_t when = engine_now(e) + ns;
+	if (!t->kernel) {
+		simtime_t *busy = &t->sched->cpu_busy[(unsigned)t->cpu % SCHED_NR_CPUS];
+		if (*busy > when - ns)
+			when = *busy + ns;
+		*busy = when;
+	}
 	if (engine_try_advance(e, when))
 		return true;
 	engine_schedule(e, &t->ev, when);
@@ -89,6 +95,27 @@ void task_wait(struct task *t, const void *key, enum stall_cause cause)
 		s->nr_stalled++;
 }
 
+void task_pause(struct task *t, simtime_t ns, enum stall_cause cause)
+{
+	struct sched *s = t->sched;
+	g_assert(!t->blocked && stall_counts(cause));
+	task_flush_plug(t);
+	t->stall = cause;
+	t->stall_since = engine_now(s->eng);
+	s->nr_stalled++;
+	engine_schedule(s->eng, &t->ev, t->stall_since + ns);
+}
+
+simtime_t task_pause_end(struct task *t)
+{
+	struct sched *s = t->sched;
+	simtime_t len = engine_now(s->eng) - t->stall_since;
+	metrics_add(s->m, stall_metric[t->stall], len);
+	s->nr_stalled--;
+	t->stall = STALL_NONE;
+	return len;
+}
+
 static void waiter_unlink(struct task *t)
 {
 	struct waiter *w = &t->wait;
@@ -128,6 +155,8 @@ void task_abandon(struct task *t)
 		waiter_unlink(t);
 		if (stall_counts(t->stall))
 			s->nr_stalled--;
+	} else if (stall_counts(t->stall)) {
+		s->nr_stalled--;        /* frozen in the middle of a pause */
 	}
 	task_flush_plug(t);
 	engine_cancel(s->eng, &t->ev);

@@ -30,6 +30,7 @@ struct waiter {
 };
 
 #define WAITQ_BITS 12
+#define SCHED_NR_CPUS 256
 
 struct sched {
 	struct engine *eng;
@@ -40,7 +41,18 @@ struct sched {
 	void (*flush_plug)(void *data, struct task *t);
 	void *flush_plug_data;
 	int nr_stalled;                 /* tasks blocked for a policy's or throttling's sake */
+	/* Until when each CPU is taken: workload tasks placed on one CPU take turns. */
+	simtime_t cpu_busy[SCHED_NR_CPUS];
 	struct waiter waitq[1u << WAITQ_BITS];
+};
+
+/* What balance_dirty_pages keeps per task, as the kernel does in task_struct
+ * (writeback/throttle.c reads and writes it; zero is a new task). */
+struct dirty_throttle {
+	uint64_t nr_dirtied;            /* pages newly dirtied since the last check */
+	uint64_t nr_dirtied_pause;      /* check again after this many (0: the first 32) */
+	simtime_t paused_when;          /* dirty_paused_when: the end of the last period */
+	bool again;                     /* the last pause was at the hard limit: recheck */
 };
 
 struct task {
@@ -58,6 +70,7 @@ struct task {
 	simtime_t stall_since;
 	struct request *plug;           /* pages being gathered into one request */
 	uint64_t debt;                  /* CPU time incurred by the current step, unpaid */
+	struct dirty_throttle bdp;
 };
 
 void sched_init(struct sched *s, struct engine *eng, struct metrics *m, const struct tracer *tr);
@@ -66,8 +79,10 @@ void task_init(struct task *t, struct sched *s, int id, const char *name, int cp
 	       struct process *proc, sim_event_fn fn);
 void task_release(struct task *t);
 
-/* Consume @ns of CPU now; false: the clock could not simply move, the task must
- * yield and continue when its wakeup fires. */
+/* Consume @ns of CPU, from now or, when another workload task holds the same CPU,
+ * from when it lets go (first come, first served, one charge at a time); false: the
+ * clock could not simply move, the task must yield and continue when its wakeup
+ * fires.  Kernel threads (the flusher, the final sync) run beside everything. */
 bool task_charge(struct task *t, uint64_t ns);
 /* Incur CPU time (and account it to @cause unless M_NR_COUNTERS); paid by task_pay. */
 static inline void task_cost(struct task *t, uint64_t ns, enum metric_counter cause)
@@ -91,6 +106,11 @@ static inline void task_flush_plug(struct task *t)
 }
 void task_sleep_until(struct task *t, simtime_t when);
 void task_wait(struct task *t, const void *key, enum stall_cause cause);
+/* A timed sleep that counts as a stall of @cause (a dirty-throttling pause,
+ * io_schedule_timeout): the task's wakeup fires after @ns; the code it wakes to calls
+ * task_pause_end(), which accounts the pause and returns its length. */
+void task_pause(struct task *t, simtime_t ns, enum stall_cause cause);
+simtime_t task_pause_end(struct task *t);
 void wake_up_key(struct sched *s, const void *key);
 /* Take @t off the clock and out of any wait queue for good (a workload frozen at the
  * end of a run). */

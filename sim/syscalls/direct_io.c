@@ -17,7 +17,7 @@
  */
 #include "syscalls/syscalls.h"
 
-enum { D_ENTRY, D_WRITE, D_WAIT, D_INVALIDATE, D_PIN, D_SUBMIT, D_IO, D_DONE };
+enum { D_ENTRY, D_WRITE, D_WAIT, D_INVALIDATE, D_PIN, D_PREP, D_SUBMIT, D_IO, D_DONE };
 
 /* ---- kiocbs ------------------------------------------------------------------------ */
 
@@ -31,7 +31,7 @@ static struct kiocb *kiocb_new(struct kernel *k, struct task *t, struct op *op, 
 	*io = (struct kiocb){
 		.k = k, .t = t, .file = op->file, .first = op->first, .last = op->last,
 		.src_pin = op->src_pin, .buf = op->buf, .started = op->started,
-		.write = write, .async = op->async,
+		.len = op->len, .write = write, .async = op->async, .bounce = op->bounce,
 	};
 	if (op->buf)
 		io->buf_pages = pages_of(op->buf_off, op->len, &io->buf_first);
@@ -102,6 +102,8 @@ static void aio_complete(struct kernel *k, struct kiocb *io)
 	}
 	if (io->write)
 		invalidate_range(k, NULL, io->file, io->first, io->last);
+	if (io->write && !io->result)
+		k->m->dio_write_bytes += io->len;
 	/* After the workload ended (a duration cut it short) nobody is timing it, as
 	 * nobody times a synchronous call its frozen task never returns from. */
 	if (!k->wb->final_phase)
@@ -136,6 +138,8 @@ static void end_dio(struct request *rq)
 		if (v->page && (v->page->flags & PG_bounce))
 			page_put(k->mm, v->page);
 	}
+	if (rq->op == REQ_OP_READ && io->bounce)
+		dio_bounce_read_end(k, rq->nr);
 	request_free(rq);
 	if (--io->pending)
 		return;
@@ -147,16 +151,14 @@ static void end_dio(struct request *rq)
 
 /* ---- submission ---------------------------------------------------------------------- */
 
-/* Build and send the requests: at most max_request bytes each. */
-static void dio_submit(struct kernel *k, struct task *t, struct kiocb *io)
+/* Build and send the requests: at most max_request bytes each.  Their CPU time
+ * (dio_cpu_cost) is already paid. */
+static void dio_submit(struct kernel *k, struct kiocb *io)
 {
 	struct file *f = io->file;
 	bool write = io->write;
-	unsigned max = (unsigned)(k->cfg->dev.max_request / PAGE_SIZE);
-	bool bounce = write && policy_dio_submit(k->policy, k->owner) == DIO_BOUNCE;
+	unsigned max = dio_max_pages(k);
 	uint64_t idx = io->first;
-	if (!max)
-		max = 1;
 
 	while (idx <= io->last) {
 		unsigned n = (unsigned)MIN((uint64_t)max, io->last - idx + 1);
@@ -168,6 +170,8 @@ static void dio_submit(struct kernel *k, struct task *t, struct kiocb *io)
 		rq->nr = n;
 		rq->end_io = end_dio;
 		rq->private = io;
+		if (!write && io->bounce)
+			dio_bounce_read_submit(k, n);
 		for (unsigned i = 0; i < n; i++, idx++) {
 			struct bvec *v = &rq->vec[i];
 			*v = (struct bvec){ .dst = blk_get(f, idx) };
@@ -181,17 +185,8 @@ static void dio_submit(struct kernel *k, struct task *t, struct kiocb *io)
 				v->page = io->src_pin->pages[buf_index(io, 0, io->src_pin->nr_pages, idx)];
 			else if (io->buf)
 				v->page = &io->buf->pages[buf_index(io, io->buf_first, io->buf_pages, idx)];
-			if (bounce) {
-				struct page *bp = page_alloc(k->mm, v->dst);
-				bp->flags |= PG_bounce | PG_orphan | PG_uptodate;
-				bp->content = v->page ? v->page->content : 0;
-				v->page = bp;
-				metrics_inc(k->m, M_BOUNCES);
-				metrics_gauge_bounce(k->m, +1);
-				task_cost(t, k->cfg->cost.copy_page, M_CPU_COPY);
-			}
-			if (k->cfg->dev.integrity)
-				task_cost(t, k->cfg->cost.checksum_page, M_CPU_CHECKSUM);
+			if (io->bounce)
+				v->page = dio_bounce_write_page(k, v);
 		}
 		io->pending++;
 		submit_request(k->dev, rq);
@@ -245,14 +240,21 @@ static enum op_status dio_common(struct kernel *k, struct task *t, struct op *op
 				op->cursor++;
 			}
 		}
+		op->phase = D_PREP;
+		/* fall through */
+	case D_PREP:
+		/* The CPU work comes before the device can see the request: the block
+		 * layer's, the guard checksums, and the copy into bounce pages. */
+		op->bounce = policy_dio_submit(k->policy, k->owner) == DIO_BOUNCE;
+		dio_cpu_cost(k, t, op, write);
 		op->phase = D_SUBMIT;
+		if (!task_pay(t))
+			return OP_BLOCKED;
 		/* fall through */
 	case D_SUBMIT:
 		op->iocb = kiocb_new(k, t, op, write);
-		dio_submit(k, t, op->iocb);
+		dio_submit(k, op->iocb);
 		op->phase = D_IO;
-		if (!task_pay(t))
-			return OP_BLOCKED;
 		/* fall through */
 	case D_IO: {
 		struct kiocb *io = op->iocb;
@@ -273,6 +275,10 @@ static enum op_status dio_common(struct kernel *k, struct task *t, struct op *op
 		op->iocb = NULL;
 		if (write)
 			invalidate_range(k, t, f, op->first, op->last);
+		else if (op->bounce)
+			dio_bounce_read_copy(k, t, op->last - op->first + 1);
+		if (write && !op->result)
+			k->m->dio_write_bytes += op->len;
 		op->phase = D_DONE;
 	}	/* fall through */
 	case D_DONE:
@@ -294,12 +300,18 @@ enum op_status op_dio_read(struct kernel *k, struct task *t, struct op *op)
 enum op_status op_io_wait(struct kernel *k, struct task *t, struct op *op)
 {
 	struct kiocb *io = op->iocb;
+	if (!io)                /* collected; the copy below was being paid */
+		return task_pay(t) ? OP_DONE : OP_BLOCKED;
 	if (!io->done) {
 		task_wait(t, io, STALL_IO);
 		return OP_BLOCKED;
 	}
 	op->result = io->result;
+	/* An asynchronous bounced read: the copy into the user's pages is paid by
+	 * the task that reaps it. */
+	if (!io->write && io->bounce)
+		dio_bounce_read_copy(k, t, io->last - io->first + 1);
 	kiocb_free(k, io);
 	op->iocb = NULL;
-	return OP_DONE;
+	return task_pay(t) ? OP_DONE : OP_BLOCKED;
 }

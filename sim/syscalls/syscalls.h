@@ -51,10 +51,12 @@ struct kiocb {
 	struct pin *src_pin;            /* a mapping as the source, pinned for the I/O */
 	struct anon *buf;               /* a Buffer as the source or the destination */
 	uint64_t buf_first, buf_pages;  /* the pages of it the I/O covers */
+	uint64_t len;                   /* bytes */
 	simtime_t started;
 	unsigned pending;               /* requests still in flight */
 	int result;                     /* 0 or -EIO */
 	bool write, async, done;
+	bool bounce;                    /* through bounce pages (op->bounce) */
 };
 
 enum op_type {
@@ -111,6 +113,7 @@ struct op {
 	struct pin *out_pin;
 	bool longterm;                  /* pin: FOLL_LONGTERM */
 	unsigned pending;               /* requests of this op still in flight */
+	bool bounce;                    /* its user pages go through bounce pages */
 	/* set once, when the task is made */
 	struct kernel *k;
 	struct task *t;
@@ -140,6 +143,14 @@ void dio_destroy(struct kernel *k);
 /* memory.c: CPU stores and loads of a Buffer */
 enum op_status op_buf_store(struct kernel *k, struct task *t, struct op *op);
 enum op_status op_buf_load(struct kernel *k, struct task *t, struct op *op);
+/* dio_bounce.c: a direct I/O's CPU time before submission (its requests, checksums,
+ * bounce pages), and the bounce pages themselves */
+unsigned dio_max_pages(const struct kernel *k);
+void dio_cpu_cost(struct kernel *k, struct task *t, struct op *op, bool write);
+struct page *dio_bounce_write_page(struct kernel *k, struct bvec *v);
+void dio_bounce_read_submit(struct kernel *k, unsigned nr);
+void dio_bounce_read_end(struct kernel *k, unsigned nr);
+void dio_bounce_read_copy(struct kernel *k, struct task *t, uint64_t pages);
 
 /* Phases shared by the per-page loops (read_write.c, memory.c, pin.c). */
 enum { PH_ENTRY, PH_PAGE, PH_THROTTLE, PH_DONE };

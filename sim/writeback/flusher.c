@@ -199,6 +199,7 @@ void wb_init(struct bdi_writeback *wb, struct sched *sched, struct mm *mm, struc
 	uint64_t pages = cfg->wb.memory / PAGE_SIZE;
 	wb->dirty_thresh = pages * cfg->wb.dirty_ratio / 100;
 	wb->bg_thresh = pages * cfg->wb.dirty_background_ratio / 100;
+	wb_throttle_init(wb);
 	struct task *t = &wb->flusher.task;
 	task_init(t, sched, flusher_id, "kworker/u:flush", 0, NULL, flusher_event);
 	t->kernel = true;

@@ -114,6 +114,7 @@ enum wb_result write_cache_pages(struct bdi_writeback *wb, struct task *t, struc
 	wbc->done = true;
 	file_maybe_clean(mm, f);
 	task_flush_plug(t);
+	wb_update_bandwidth(wb);
 	return WB_DONE;
 }
 

@@ -72,7 +72,15 @@ struct bdi_writeback {
 	struct sim *owner;              /* handed to the policy's hooks; opaque here */
 	struct wb_hooks hooks;
 	uint64_t dirty_thresh, bg_thresh;
-	int nr_throttled;
+	/* dirty throttling (throttle.c); rates in pages per second */
+	uint64_t write_bw;              /* write_bandwidth: measured, smoothed over ~4 s */
+	uint64_t avg_write_bw;          /* avg_write_bandwidth: write_bw smoothed again */
+	uint64_t dirty_ratelimit;       /* the rate one dirtier is allowed at the setpoint */
+	uint64_t balanced_dirty_ratelimit;
+	uint64_t dirtied_stamp, written_stamp;  /* mm's counters at bw_time_stamp */
+	simtime_t bw_time_stamp;
+	uint64_t dirtied_seen;          /* mm->nr_dirtied when a dirtier last looked */
+	bool dirty_exceeded;            /* over the hard limit: dirtiers check more often */
 	bool final_phase;               /* the run's final sync: nobody is throttled */
 	struct flusher flusher;
 };
@@ -88,10 +96,16 @@ void wb_destroy(struct bdi_writeback *wb);
 
 /* ---- dirty throttling (throttle.c) ---------------------------------------------- */
 
-/* After dirtying a page: false when @t must sleep (it is on a wait queue). */
+void wb_throttle_init(struct bdi_writeback *wb);
+/* After dirtying a page, and again when the pause it asked for is over: false when @t
+ * must sleep (it is pausing, to be woken by its own timer). */
 bool balance_dirty_pages(struct bdi_writeback *wb, struct task *t);
-/* After writeback ended: wake throttled writers, kick the flusher. */
+/* After a page's writeback ended: kick the flusher if dirty pages are still many. */
 void balance_dirty_pages_check(struct bdi_writeback *wb);
+/* Writeback is starting: after an idle spell, restart the bandwidth estimate. */
+void wb_bandwidth_estimate_start(struct bdi_writeback *wb);
+/* A writeback pass is done: refresh the write bandwidth if it is 200 ms old. */
+void wb_update_bandwidth(struct bdi_writeback *wb);
 
 /* ---- write_cache_pages and waiting (page_writeback.c) ------------------------------ */
 

@@ -49,6 +49,7 @@ void submit_page_write(struct bdi_writeback *wb, struct task *t, struct page *p,
 		rq = t->plug = request_grow(rq, MIN(rq->cap * 2, max));
 	}
 	if (!rq) {
+		wb_bandwidth_estimate_start(wb);
 		rq = request_alloc(wb->dev, 1);
 		rq->op = REQ_OP_WRITE;
 		rq->file = f;
