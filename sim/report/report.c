@@ -71,6 +71,12 @@ bool report_metric_is_duration(const char *name)
 	return d && d->kind == MK_TIME;
 }
 
+const char *report_metric_unit(const char *name)
+{
+	const struct metric_def *d = counter_def(name);
+	return d && d->kind != MK_TIME && d->unit && *d->unit ? d->unit : NULL;
+}
+
 /* Means are the one kind of metric that is not a whole number. */
 static bool metric_is_fractional(const char *name)
 {

@@ -30,6 +30,9 @@ char *report_dirname(const char *spec);
  * size, counts as numbers; fractional values (means over seeds) keep one
  * decimal. */
 bool report_metric_is_duration(const char *name);
+/* The unit of a counter metric as the metric table gives it (MiB/s, pages, ...), or
+ * NULL for durations (drawn in a unit chosen per chart) and unitless counts. */
+const char *report_metric_unit(const char *name);
 char *report_format_value(const char *metric, double v);
 /* A raw number for CSV: integers exactly, others the shortest form that reads
  * back as the same double. */

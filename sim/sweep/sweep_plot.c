@@ -121,6 +121,8 @@ char *sweep_plot_script(const struct sweep_results *r, const char *metric, guint
 	}
 	const char *unit = NULL;
 	double scale = report_metric_is_duration(metric) ? duration_unit(ymax, &unit) : 1;
+	if (!unit)
+		unit = report_metric_unit(metric);   /* MiB/s, pages, ... as the table says */
 	double lo, hi;
 	bool numeric = numeric_axis(ax, &lo, &hi);
 
@@ -180,6 +182,17 @@ char *sweep_plot_script(const struct sweep_results *r, const char *metric, guint
 		g_string_append_c(s, ':');
 		append_num(s, hi * pow(2, 0.25));
 		g_string_append(s, "]\n");
+		/* Tics at the swept values, written as they were given: gnuplot's own
+		 * would fall on powers of two between them and print 1048576 as
+		 * 1.04858e+06; many of them are turned so that they do not overlap. */
+		g_string_append(s, "set xtics (");
+		for (guint x = 0; x < nx; x++) {
+			g_string_append(s, x ? ", " : "");
+			gp_quote(s, ax->values->pdata[x]);
+			g_string_append_c(s, ' ');
+			append_num(s, g_ascii_strtod(ax->values->pdata[x], NULL));
+		}
+		g_string_append(s, nx > 6 ? ") rotate by -30 left\n" : ")\n");
 	} else {
 		g_string_append(s, "set offsets graph 0.04, graph 0.04, graph 0.05, 0\n");
 	}

@@ -64,6 +64,15 @@ done
 [ "$(ls a/charts | wc -l)" = 10 ] || fail "charts: $(ls a/charts)"
 has a/charts/checksum_errors-vs-writers--depth=1.svg "unrestricted"
 has "$T/err" "0 points run, 36 already complete"
+# A parameter spanning a factor of 8 or more is drawn on a log axis with its tics at
+# the swept values as given (gnuplot's own would be 1, 2, 4, 8), and the y label
+# carries the metric's unit from the metric table.
+wb 0 sweep "$sc" --grid writers=1,3,9 --out logx --plot --metric checksum_errors
+svg=logx/charts/checksum_errors-vs-writers.svg
+has "$svg" ">3</text>"
+has "$svg" ">9</text>"
+lacks "$svg" ">8</text>"
+has "$svg" "checksum_errors (requests)"
 
 # ---- bad grids: exit 2, the message, and nothing written ---------------------------
 bad() {   # bad WORDS ARGS...: the sweep fails, says WORDS, writes nothing
