@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of `wbsim sweep` against the same runs made one after another (issue 23:
 # on 2 cores, 16 equal-length runs as one sweep should take <= 0.55x the time of 16
-# `wbsim run` calls).  A benchmark figure, printed; never a test.  Run it on an
-# otherwise idle machine, e.g. next to scripts/bench:
+# `wbsim run` calls).  A benchmark figure, printed; never a test.  scripts/bench runs
+# it and puts the ratio in its table; alone, on an otherwise idle machine:
 #
 #   bash tests/bench/sweep_vs_runs.sh BUILD_DIR/wbsim [SCENARIO.lua] [SCALE] [POLICY]
 #
