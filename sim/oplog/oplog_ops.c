@@ -238,15 +238,17 @@ static bool dio_fields(struct lex *x, const char *op, bool write, struct oplog_o
 	GArray *f = lex_fields(x, err);
 	if (!f)
 		return false;
-	bool ok = true;
 	const char *key = write ? "from" : "to";
 	const char *buf = lex_field_get(f, key), *at = lex_field_get(f, "at");
 	const char *async = lex_field_get(f, "async");
-	if (buf && buf[0] == 'b')
+	/* An unknown field first: "from=" in a read is that, not a missing "to=". */
+	bool ok = lex_fields_done(x, f, op, write ? "from=, at= and async=" : "to=, at= and async=",
+				  err);
+	if (ok && buf && buf[0] == 'b')
 		ok = lex_field_id(x, key, buf, "b", &o->buf, err);
-	else if (buf && write)
+	else if (ok && buf && write)
 		ok = lex_field_id(x, key, buf, "m", &o->map, err);
-	else if (buf)
+	else if (ok && buf)
 		ok = lex_fail(x, err, "dio_read: to= must be a Buffer, b<N>, got \"%s\"", buf);
 	if (ok && at && !buf)
 		ok = lex_fail(x, err, "%s: at= is an offset into the %s given as %s=, and there is "
@@ -255,8 +257,6 @@ static bool dio_fields(struct lex *x, const char *op, bool write, struct oplog_o
 		ok = lex_field_size(x, "at", at, &o->at, err);
 	if (ok && async)
 		ok = lex_field_id(x, "async", async, "io", &o->io, err);
-	ok = ok && lex_fields_done(x, f, op, write ? "from=, at= and async=" : "to=, at= and async=",
-				   err);
 	g_array_unref(f);
 	return ok;
 }
