@@ -542,6 +542,30 @@ START_TEST(spec_example)
 }
 END_TEST
 
+/* So is the version-2 example of its "Version 2" section. */
+START_TEST(spec_example_v2)
+{
+	char *doc;
+	ck_assert(g_file_get_contents(WBSIM_SOURCE_DIR "/scenarios/OPLOG.md", &doc, NULL, NULL));
+	char *start = strstr(strstr(doc, "### Version 2"), "```\n") + 4;
+	*strstr(start, "```") = '\0';
+	char *path = tmp_path("example2.oplog");
+	g_file_set_contents(path, start, -1, NULL);
+	GError *err = NULL;
+	struct oplog *log = oplog_open(path, &err);
+	ck_assert_msg(log, "%s", err ? err->message : "");
+	ck_assert_uint_eq(oplog_header(log)->version, 2);
+	ck_assert_uint_eq(oplog_header(log)->buffers->len, 1);
+	uint64_t n;
+	ck_assert_msg(oplog_check(log, &n, &err), "%s", err ? err->message : "");
+	ck_assert_uint_eq(n, 20);
+	oplog_close(log);
+	g_unlink(path);
+	g_free(path);
+	g_free(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("oplog_format");
@@ -554,6 +578,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lowest_version);
 	tcase_add_test(tc, atomic);
 	tcase_add_test(tc, spec_example);
+	tcase_add_test(tc, spec_example_v2);
 	suite_add_tcase(s, tc);
 	return s;
 }
