@@ -12,6 +12,9 @@
 /* Lines 1-4 of most cases: a file of 16 KiB, a process, a task in it, a mapping. */
 #define PRE "wbsim-oplog 1\nfile f1 name=d size=16KiB\nprocess p1\ntask t1 name=a process=p1\n"
 #define MAP "mmap m1 process=p1 file=f1 size=8KiB\n"
+/* Lines 1-5 of the version-2 cases: PRE's, in a version-2 log, and a Buffer of 8 KiB. */
+#define PRE2 "wbsim-oplog 2\nfile f1 name=d size=16KiB\nprocess p1\ntask t1 name=a process=p1\n" \
+	"buffer b1 process=p1 size=8KiB\n"
 
 struct bad {
 	const char *text;
@@ -91,6 +94,71 @@ static const struct bad cases[] = {
 	{ PRE "t1 @0 +0 event ev1\nt1 @0 +0 event ev1\n", 6, "ev1 is declared twice (first at "
 	  "line 5)" },
 	{ PRE "t1 @0 +0 spawn t1 name=again\n", 5, "t1 is declared twice (first at line 4)" },
+	/* version 2 in a version-1 log: refused where it appears */
+	{ "wbsim-oplog 3\n", 1, "format version 3 is newer than this wbsim (this wbsim reads "
+	  "versions 1 to 2)" },
+	{ "wbsim-oplog 1\nprocess p1\nbuffer b1 process=p1 size=4KiB\n", 3,
+	  "buffer needs format version 2; the header says 1" },
+	{ PRE "t1 @0 +0 alloc b1 process=p1 size=4096\n", 5,
+	  "op alloc needs format version 2; the header says 1" },
+	{ PRE "t1 @0 +0 buf_store b1 0 1\n", 5, "op buf_store needs format version 2" },
+	{ PRE "t1 @0 +0 buf_load b1 0 1\n", 5, "op buf_load needs format version 2" },
+	{ PRE "t1 @0 +0 io_wait io1\n", 5, "op io_wait needs format version 2; the header says 1" },
+	{ PRE "t1 @0 +0 dio_write f1 0 512 from=b1 at=0\n", 5,
+	  "dio_write: from=b<N> (a Buffer) needs format version 2; the header says 1" },
+	{ PRE "t1 @0 +0 dio_read f1 0 512 to=b1 at=0\n", 5,
+	  "dio_read: to= needs format version 2; the header says 1" },
+	{ PRE "t1 @0 +0 dio_write f1 0 512 async=io1\n", 5,
+	  "dio_write: async= needs format version 2; the header says 1" },
+	{ PRE MAP "t1 @0 +0 pin m1 0 4096 pin1 longterm\n", 6,
+	  "pin: longterm needs format version 2; the header says 1" },
+	/* version 2: syntax */
+	{ PRE2 "t1 @0 +0 alloc b2 size=4096\n", 6, "alloc: process= is required" },
+	{ PRE2 "t1 @0 +0 alloc b2 process=p1\n", 6, "alloc: size= is required" },
+	{ PRE2 "t1 @0 +0 alloc b2 process=p1 size=-1\n", 6, "size=: bad size" },
+	{ PRE2 "t1 @0 +0 alloc b2 process=p1 size=4096 cpu=1\n", 6, "alloc: unknown field cpu=" },
+	{ PRE2 "t1 @0 +0 alloc x2 process=p1 size=4096\n", 6, "the buffer must be b<N>" },
+	{ PRE2 "t1 @0 +0 buf_store b1 0\n", 6, "buf_store: the length is missing" },
+	{ PRE2 "t1 @0 +0 io_wait b1\n", 6, "the I/O must be io<N>" },
+	{ PRE2 "t1 @0 +0 io_wait io1 io2\n", 6, "io_wait: unexpected \"io2\"" },
+	{ PRE2 "t1 @0 +0 dio_read f1 0 512 at=0\n", 6,
+	  "dio_read: at= is an offset into the Buffer given as to=, and there is none" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 512 at=512 async=io1\n", 6,
+	  "dio_write: at= is an offset into the mapping given as from=, and there is none" },
+	{ PRE2 "t1 @0 +0 dio_read f1 0 512 from=b1 at=0\n", 6, "unknown field from=" },
+	{ PRE2 "t1 @0 +0 dio_read f1 0 512 to=m1 at=0\n", 6,
+	  "dio_read: to= must be a Buffer, b<N>, got \"m1\"" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 512 async=1\n", 6, "async= must be io<N>" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 512 from=x1 at=0\n", 6, "from= must be m<N>" },
+	{ PRE2 MAP "t1 @0 +0 pin m1 0 4096 pin1 forever\n", 7,
+	  "pin: unexpected \"forever\" after its arguments" },
+	/* version 2: the rules */
+	{ PRE2 "t1 @0 +0 buf_store b2 0 1\n", 6, "buf_store: b2 is not declared before this line" },
+	{ PRE2 "t1 @0 +0 buf_load b1 8000 200\n", 6,
+	  "bytes 8000..8200 lie outside buffer b1 (8192 bytes)" },
+	{ PRE2 "t1 @0 +0 buf_store b1 0 0\n", 6, "the length must be positive" },
+	{ PRE2 "t1 @0 +0 spawn t2 name=b\nt2 @0 +0 buf_store b1 0 1\n", 7,
+	  "b1 belongs to p1, but t2 runs in no process" },
+	{ PRE2 "t1 @0 +0 alloc b2 process=p1 size=0\n", 6,
+	  "alloc: size 0 must be from 1 byte to 64 GiB" },
+	{ PRE2 "buffer b2 process=p1 size=128GiB\n", 6,
+	  "buffer: size 137438953472 must be from 1 byte to 64 GiB" },
+	{ PRE2 "buffer b1 process=p1 size=4KiB\n", 6,
+	  "buffer: b1 is declared twice (first at line 5)" },
+	{ PRE2 "t1 @0 +0 alloc b2 process=p9 size=4096\n", 6, "alloc: p9 is not declared" },
+	{ PRE2 "t1 @0 +0 io_wait io1\n", 6, "io_wait: io1 is not declared before this line" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 512 async=io1\nt1 @1 +0 io_wait io1\n"
+	  "t1 @2 +0 io_wait io1\n", 8, "io_wait: io1 was waited for at line 7" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 512 async=io1\nt1 @1 +0 dio_read f1 0 512 async=io1\n", 7,
+	  "dio_read: io1 is declared twice (first at line 6)" },
+	{ PRE2 "t1 @0 +0 dio_write f1 0 1024 from=b1 at=7680\n", 6,
+	  "bytes 7680..8704 lie outside buffer b1 (8192 bytes)" },
+	{ PRE2 "t1 @0 +0 dio_read f1 0 512 to=b1 at=100\n", 6,
+	  "O_DIRECT needs offsets and lengths aligned to 512 bytes" },
+	{ PRE2 "t1 @0 +0 dio_read f1 16384 512 to=b1 at=0\n", 6,
+	  "bytes 16384..16896 lie outside file f1" },
+	{ PRE2 "t1 @0 +0 spawn t2 name=b\nt2 @0 +0 dio_write f1 0 512 from=b1 at=0\n", 7,
+	  "b1 belongs to p1, but t2 runs in no process" },
 };
 
 static char *dir;
@@ -169,6 +237,40 @@ START_TEST(baseline_good)
 }
 END_TEST
 
+/* The version-2 log every version-2 case departs from passes too; any task may wait
+ * for an I/O, once. */
+START_TEST(baseline_good_v2)
+{
+	static const char text[] = PRE2 MAP
+		"t1 @0 +0 buf_store b1 0 8192\n"
+		"t1 @1 +0 dio_write f1 0 8192 from=b1 at=0 async=io1\n"
+		"t1 @2 +0 alloc b2 process=p1 size=4KiB\n"
+		"t1 @3 +0 dio_read f1 4096 4096 to=b2 at=0\n"
+		"t1 @4 +0 dio_read f1 0 512 async=io2\n"
+		"t1 @5 +0 dio_write f1 8192 4096 from=m1 at=4096 async=io3\n"
+		"t1 @6 +0 buf_load b2 0 4096\n"
+		"t1 @7 +0 pin m1 0 4096 pin1 longterm\n"
+		"t1 @8 +0 pin_release pin1\n"
+		"t1 @9 +0 spawn t2 name=b process=p1\n"
+		"t2 @9 +0 io_wait io1\n"
+		"t1 @10 +0 io_wait io2\n"
+		"t1 @11 +0 io_wait io3\n"
+		"t1 @12 +0 exit\n";
+	char *path = g_build_filename(dir, "good2.oplog", NULL);
+	g_file_set_contents(path, text, -1, NULL);
+	GError *err = NULL;
+	struct oplog *log = oplog_open(path, &err);
+	ck_assert_msg(log, "%s", err ? err->message : "");
+	ck_assert_uint_eq(oplog_header(log)->version, 2);
+	uint64_t n;
+	ck_assert_msg(oplog_check(log, &n, &err), "%s", err ? err->message : "");
+	ck_assert_uint_eq(n, 14);
+	oplog_close(log);
+	g_unlink(path);
+	g_free(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	dir = g_dir_make_tmp("wbsim-oplog-bad-XXXXXX", NULL);
@@ -177,6 +279,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, each_case, 0, (int)G_N_ELEMENTS(cases));
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, baseline_good);
+	tcase_add_test(tc, baseline_good_v2);
 	suite_add_tcase(s, tc);
 	return s;
 }

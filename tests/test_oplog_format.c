@@ -144,6 +144,8 @@ static void assert_op_eq(const struct oplog_op *got, const struct oplog_op *want
 	ck_assert_msg(got->file == want->file && got->map == want->map && got->pin == want->pin &&
 		      got->event == want->event && got->target == want->target &&
 		      got->process == want->process, "ids: got %s, want %s", g, w);
+	ck_assert_msg(got->buf == want->buf && got->io == want->io &&
+		      got->longterm == want->longterm, "version 2: got %s, want %s", g, w);
 	ck_assert_msg(got->off == want->off && got->len == want->len && got->at == want->at &&
 		      got->how == want->how && got->cpu == want->cpu, "args: got %s, want %s", g, w);
 	ck_assert_str_eq(got->name ? got->name : "(none)", want->name ? want->name : "(none)");
@@ -263,7 +265,7 @@ static void roundtrip(size_t before_header)
 	char *c1 = strstr(a, made);
 	ck_assert_ptr_nonnull(c1);
 	memmove(c1, c1 + strlen(made), strlen(c1 + strlen(made)) + 1);
-	ck_assert_str_eq(a, b);
+	ck_assert_msg(!strcmp(a, b), "h->version changed what was written");
 	g_free(a);
 	g_free(b);
 	g_unlink(again_path);
@@ -381,6 +383,117 @@ START_TEST(versions)
 }
 END_TEST
 
+/* Every version-2 op (OPLOG.md "Version 2"), obeying the rules, after the header of
+ * full_header(). */
+static const struct oplog_op *v2_ops(size_t *n)
+{
+	static struct oplog_op ops[32];
+	size_t i = 0;
+	ops[i++] = OP(.kind = OPL_ALLOC, .task = 1, .issue = 0, .buf = 1, .process = 1,
+		      .len = 65536);
+	ops[i++] = OP(.kind = OPL_ALLOC, .task = 1, .issue = 1, .buf = 2, .process = 1,
+		      .len = 12288);
+	ops[i++] = OP(.kind = OPL_BUF_STORE, .task = 1, .issue = 2, .buf = 1, .off = 3, .len = 65533);
+	ops[i++] = OP(.kind = OPL_BUF_LOAD, .task = 1, .issue = 3, .buf = 2, .off = 0, .len = 1);
+	ops[i++] = OP(.kind = OPL_DIO_WRITE, .task = 1, .issue = 4, .file = 1, .off = 0,
+		      .len = 4096, .buf = 1, .at = 512, .io = 1);
+	ops[i++] = OP(.kind = OPL_DIO_WRITE, .task = 1, .issue = 5, .file = 1, .off = 4096,
+		      .len = 4096, .buf = 1, .at = 0);
+	ops[i++] = OP(.kind = OPL_DIO_WRITE, .task = 1, .issue = 6, .file = 1, .off = 8192,
+		      .len = 512, .map = 1, .at = 1024, .io = 2);
+	ops[i++] = OP(.kind = OPL_DIO_WRITE, .task = 1, .issue = 7, .file = 1, .off = 8192,
+		      .len = 512, .io = 3);
+	ops[i++] = OP(.kind = OPL_DIO_READ, .task = 1, .issue = 8, .file = 1, .off = 0,
+		      .len = 8192, .buf = 2, .at = 4096, .io = 4);
+	ops[i++] = OP(.kind = OPL_DIO_READ, .task = 1, .issue = 9, .file = 1, .off = 0,
+		      .len = 512, .buf = 2);
+	ops[i++] = OP(.kind = OPL_DIO_READ, .task = 1, .issue = 10, .file = 1, .off = 0,
+		      .len = 512, .io = 5);
+	ops[i++] = OP(.kind = OPL_IO_WAIT, .task = 2, .issue = 5000, .io = 1);
+	for (uint32_t io = 2; io <= 5; io++)
+		ops[i++] = OP(.kind = OPL_IO_WAIT, .task = 1, .issue = 10 + io, .io = io);
+	ops[i++] = OP(.kind = OPL_PIN, .task = 1, .issue = 20, .map = 1, .off = 0, .len = 4096,
+		      .pin = 1, .longterm = true);
+	ops[i++] = OP(.kind = OPL_EXIT, .task = 1, .issue = 21);
+	for (size_t j = 0; j < i; j++)
+		ops[j].cpu = -1;
+	*n = i;
+	return ops;
+}
+
+static unsigned first_line_version(const char *path, char **text)
+{
+	ck_assert(g_file_get_contents(path, text, NULL, NULL));
+	unsigned v = 0;
+	ck_assert_int_eq(sscanf(*text, "wbsim-oplog %u\n", &v), 1);
+	return v;
+}
+
+/* The writer names the lowest version that has every line it wrote, whatever the
+ * header struct says: a log of version-1 lines is a version-1 log, byte for byte the
+ * same as with h->version 1; one version-2 line (in the header, an op after it, an op
+ * spooled before it) makes it version 2; and every version-2 op reads back equal. */
+START_TEST(lowest_version)
+{
+	size_t n, n2;
+	const struct oplog_op *ops = every_op(&n);
+	const struct oplog_op *ops2 = v2_ops(&n2);
+	struct oplog_header *h = full_header();
+	char *a, *b;
+
+	h->version = 1;
+	char *p1 = write_log("v1.oplog", h, ops, n, 0);
+	ck_assert_uint_eq(first_line_version(p1, &a), 1);
+	h->version = 2;                 /* not looked at */
+	char *p2 = write_log("v1b.oplog", h, ops, n, 0);
+	ck_assert_uint_eq(first_line_version(p2, &b), 1);
+	ck_assert_msg(!strcmp(a, b), "h->version changed what was written");
+	g_free(a);
+	g_free(b);
+
+	/* A buffer header line. */
+	oplog_header_add_buffer(h, 1, 1, 65536);
+	ck_assert_uint_eq(oplog_header_needs(h), 2);
+	char *p3 = write_log("v2h.oplog", h, ops, n, 0);
+	ck_assert_uint_eq(first_line_version(p3, &a), 2);
+	g_free(a);
+
+	/* Version-2 ops after the header (the digit rewritten at commit), and the first
+	 * spooled before it; read back field by field. */
+	struct oplog_header *h1 = full_header();
+	for (size_t before = 0; before <= 1; before++) {
+		char *p = write_log(before ? "v2s.oplog" : "v2o.oplog", h1, ops2, n2, before);
+		ck_assert_uint_eq(first_line_version(p, &a), 2);
+		g_free(a);
+		GError *err = NULL;
+		struct oplog *log = oplog_open(p, &err);
+		ck_assert_msg(log, "%s", err ? err->message : "");
+		ck_assert_uint_eq(oplog_header(log)->version, 2);
+		uint64_t nops = 0;
+		ck_assert_msg(oplog_check(log, &nops, &err), "%s", err ? err->message : "");
+		ck_assert_uint_eq(nops, n2);
+		struct oplog_cursor *c = oplog_cursor_new(log, 0, 0, 0);
+		struct oplog_op op;
+		for (size_t i = 0; i < n2; i++) {
+			ck_assert_int_eq(oplog_cursor_next(c, &op, &err), 1);
+			assert_op_eq(&op, &ops2[i]);
+		}
+		oplog_cursor_free(c);
+		oplog_close(log);
+		g_unlink(p);
+		g_free(p);
+	}
+	oplog_header_free(h1);
+	oplog_header_free(h);
+	g_unlink(p1);
+	g_unlink(p2);
+	g_unlink(p3);
+	g_free(p1);
+	g_free(p2);
+	g_free(p3);
+}
+END_TEST
+
 /* No file appears at the destination unless commit succeeds. */
 START_TEST(atomic)
 {
@@ -429,6 +542,30 @@ START_TEST(spec_example)
 }
 END_TEST
 
+/* So is the version-2 example of its "Version 2" section. */
+START_TEST(spec_example_v2)
+{
+	char *doc;
+	ck_assert(g_file_get_contents(WBSIM_SOURCE_DIR "/scenarios/OPLOG.md", &doc, NULL, NULL));
+	char *start = strstr(strstr(doc, "### Version 2"), "```\n") + 4;
+	*strstr(start, "```") = '\0';
+	char *path = tmp_path("example2.oplog");
+	g_file_set_contents(path, start, -1, NULL);
+	GError *err = NULL;
+	struct oplog *log = oplog_open(path, &err);
+	ck_assert_msg(log, "%s", err ? err->message : "");
+	ck_assert_uint_eq(oplog_header(log)->version, 2);
+	ck_assert_uint_eq(oplog_header(log)->buffers->len, 1);
+	uint64_t n;
+	ck_assert_msg(oplog_check(log, &n, &err), "%s", err ? err->message : "");
+	ck_assert_uint_eq(n, 20);
+	oplog_close(log);
+	g_unlink(path);
+	g_free(path);
+	g_free(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("oplog_format");
@@ -438,8 +575,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, op_line_text);
 	tcase_add_test(tc, hand_written);
 	tcase_add_test(tc, versions);
+	tcase_add_test(tc, lowest_version);
 	tcase_add_test(tc, atomic);
 	tcase_add_test(tc, spec_example);
+	tcase_add_test(tc, spec_example_v2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,7 +32,7 @@
 #define OPLOG_MAGIC "wbsim-oplog"
 /* The newest format this code reads and writes; a reader takes any version up to
  * it and refuses ops newer than the version its log's header names. */
-#define OPLOG_VERSION 1u
+#define OPLOG_VERSION 2u
 
 #define OPLOG_ERROR (oplog_error_quark())
 GQuark oplog_error_quark(void);
@@ -43,13 +43,16 @@ enum oplog_error {
 	OPLOG_ERROR_CHECK,      /* a well-formed line that breaks a rule of the format */
 };
 
-/* Every op of SCENARIO_API.md "Inside a task", and the declarations a task may make. */
+/* Every op of SCENARIO_API.md "Inside a task", and the declarations a task may make
+ * (version 1); the "Additions" (version 2): buffers, their accesses, Io handles. */
 enum oplog_kind {
 	OPL_PWRITE, OPL_PREAD, OPL_STORE, OPL_LOAD, OPL_FSYNC, OPL_FDATASYNC,
 	OPL_SYNC_RANGE, OPL_DIO_WRITE, OPL_DIO_READ, OPL_MSYNC, OPL_UNMAP, OPL_PIN,
 	OPL_PIN_WRITE, OPL_PIN_RELEASE, OPL_SYNC, OPL_SLEEP, OPL_YIELD, OPL_EVENT,
 	OPL_EVENT_SET, OPL_EVENT_WAIT, OPL_SPAWN, OPL_JOIN, OPL_EXIT, OPL_MMAP, OPL_FILE,
 	OPL_PROCESS,
+	/* version 2 */
+	OPL_ALLOC, OPL_BUF_STORE, OPL_BUF_LOAD, OPL_IO_WAIT,
 	OPL__COUNT
 };
 
@@ -57,16 +60,22 @@ enum oplog_kind {
 const char *oplog_kind_name(enum oplog_kind k);
 /* The format version that introduced it. */
 unsigned oplog_kind_since(enum oplog_kind k);
+struct oplog_op;
+/* The lowest format version that has @op: its kind's, or 2 for a version-1 op with a
+ * version-2 field (dio from=bN, to=, async=; pin longterm). */
+unsigned oplog_op_version(const struct oplog_op *op);
 
 /*
  * One op.  Ids are positive; 0 means none.  Which fields an op uses:
- *   pwrite pread dio_read            file off len
- *   dio_write                        file off len [map = source, at = offset in it]
+ *   pwrite pread                     file off len
+ *   dio_write                        file off len [map or buf = source, at = offset
+ *                                    in it] [io = its handle: async]
+ *   dio_read                         file off len [buf = destination, at] [io]
  *   fsync fdatasync                  file
  *   sync_range                       file off len how (SYNC_FILE_RANGE_* of sim.h)
  *   store load msync                 map off len
  *   unmap                            map
- *   pin                              map off len pin (the pin it creates)
+ *   pin                              map off len pin (the pin it creates) [longterm]
  *   pin_write                        pin off len
  *   pin_release                      pin
  *   sleep                            len (nanoseconds)
@@ -77,6 +86,9 @@ unsigned oplog_kind_since(enum oplog_kind k);
  *   file                             file (new) name len (size)
  *   process                          process (new) name
  *   sync yield exit                  nothing
+ *   alloc                            buf (new) process len (size)
+ *   buf_store buf_load               buf off len
+ *   io_wait                          io
  */
 struct oplog_op {
 	enum oplog_kind kind;
@@ -85,6 +97,8 @@ struct oplog_op {
 	uint64_t think;                 /* ns since the task's previous op completed
 					   (or since it started) */
 	uint32_t file, map, pin, event, target, process;
+	uint32_t buf, io;               /* version 2: a Buffer, an Io handle */
+	bool longterm;                  /* pin: FOLL_LONGTERM (version 2) */
 	uint64_t off, len, at;
 	unsigned how;
 	int cpu;                        /* spawn: -1 = a CPU of its own */
@@ -105,6 +119,7 @@ struct oplog_task {
 	uint32_t id; char *name; uint32_t process; int cpu; uint64_t start; uint64_t line;
 };
 struct oplog_event { uint32_t id; char *name; uint64_t line; };
+struct oplog_buffer { uint32_t id, process; uint64_t size; uint64_t line; };       /* v2 */
 struct oplog_param { char *name, *value, *description; };
 struct oplog_expect { char *pattern, *metric, *predicate, *where; uint64_t line; };
 
@@ -122,6 +137,7 @@ struct oplog_header {
 	GArray *maps;                   /* of struct oplog_map */
 	GArray *tasks;                  /* of struct oplog_task */
 	GArray *events;                 /* of struct oplog_event */
+	GArray *buffers;                /* of struct oplog_buffer (version 2) */
 	GArray *params;                 /* of struct oplog_param (sim.param, informative) */
 	GArray *expects;                /* of struct oplog_expect */
 	GPtrArray *comments;            /* of char *: "# " lines written after the magic */
@@ -138,6 +154,10 @@ void oplog_header_add_map(struct oplog_header *h, uint32_t id, uint32_t process,
 void oplog_header_add_task(struct oplog_header *h, uint32_t id, const char *name,
 			   uint32_t process, int cpu, uint64_t start);
 void oplog_header_add_event(struct oplog_header *h, uint32_t id, const char *name);
+void oplog_header_add_buffer(struct oplog_header *h, uint32_t id, uint32_t process,
+			     uint64_t size);
+/* The lowest format version that has every header line of @h. */
+unsigned oplog_header_needs(const struct oplog_header *h);
 /* Set configuration fields of @section ("device", "writeback" or "costs") as a
  * header line would, from @fields: "KEY=VALUE", several separated by commas or
  * blanks (overriding a log's configuration from the command line).  A message
@@ -150,7 +170,9 @@ bool oplog_header_override(struct oplog_header *h, const char *section, const ch
 struct oplog_writer;
 
 /* Lines go to a temporary file beside @path, renamed to @path by commit: an
- * interrupted or failed writer leaves no partial log.  Ops may be written before
+ * interrupted or failed writer leaves no partial log.  The log's first line names
+ * the lowest version that has every line written (h->version is not looked at):
+ * commit rewrites its digit if an op written after the header needed a newer one.  Ops may be written before
  * the header (an importer learns file sizes only at the end): they are held in an
  * unlinked spool file and placed after the header when it comes. */
 struct oplog_writer *oplog_writer_open(const char *path, GError **err);

@@ -14,6 +14,7 @@
 
 #define MAX_FILE_SIZE (1ull << 44)      /* as sim.file: 2^32 pages */
 #define DIO_ALIGN 512u
+#define MAX_BUF_SIZE (64ull << 30)     /* as proc:alloc */
 
 struct obj {
 	uint64_t line;                  /* where declared; 0: in the header */
@@ -23,8 +24,8 @@ struct obj {
 	uint64_t last_issue;            /* task */
 };
 
-enum { T_FILE, T_PROC, T_MAP, T_PIN, T_EVENT, T_TASK, T__COUNT };
-static const char *const prefix[T__COUNT] = { "f", "p", "m", "pin", "ev", "t" };
+enum { T_FILE, T_PROC, T_MAP, T_PIN, T_EVENT, T_TASK, T_BUF, T_IO, T__COUNT };
+static const char *const prefix[T__COUNT] = { "f", "p", "m", "pin", "ev", "t", "b", "io" };
 
 struct checker {
 	const char *path;
@@ -80,7 +81,9 @@ static struct obj *declare(struct checker *c, int type, uint32_t id)
 	return o;
 }
 
-static const char *const gone_verb[T__COUNT] = { "", "", "unmapped", "released", "", "exited" };
+static const char *const gone_verb[T__COUNT] = {
+	"", "", "unmapped", "released", "", "exited", "", "waited for",
+};
 
 /* A declared object that is still alive. */
 static struct obj *use(struct checker *c, int type, uint32_t id)
@@ -110,17 +113,33 @@ static bool in_range(struct checker *c, uint64_t off, uint64_t len, uint64_t siz
 	return true;
 }
 
-/* A mapping the issuing task may use: alive, and of the task's process. */
-static struct obj *own_map(struct checker *c, uint32_t map, const struct obj *task,
-			   uint32_t task_id)
+/* Memory the issuing task may use (a mapping, a Buffer): alive, and of the task's
+ * process. */
+static struct obj *own(struct checker *c, int type, uint32_t id, const struct obj *task,
+		       uint32_t task_id)
 {
-	struct obj *m = use(c, T_MAP, map);
+	struct obj *m = use(c, type, id);
 	if (m && m->process != task->process) {
-		fail(c, "m%u belongs to p%u, but t%u runs in %s%.0u", map, m->process, task_id,
-		     task->process ? "p" : "no process", task->process);
+		fail(c, "%s%u belongs to p%u, but t%u runs in %s%.0u", prefix[type], id, m->process,
+		     task_id, task->process ? "p" : "no process", task->process);
 		return NULL;
 	}
 	return m;
+}
+
+#define own_map(c, map, task, task_id) own((c), T_MAP, (map), (task), (task_id))
+
+/* A direct I/O's buffer (a mapping or a Buffer, at= into it) and its Io handle. */
+static bool dio_buffer(struct checker *c, const struct oplog_op *o, const struct obj *t)
+{
+	struct obj *x;
+	if (o->map && !((x = own_map(c, o->map, t, o->task)) &&
+			in_range(c, o->at, o->len, x->size, "mapping", T_MAP, o->map)))
+		return false;
+	if (o->buf && !((x = own(c, T_BUF, o->buf, t, o->task)) &&
+			in_range(c, o->at, o->len, x->size, "buffer", T_BUF, o->buf)))
+		return false;
+	return !o->io || declare(c, T_IO, o->io) != NULL;
 }
 
 static bool dio_aligned(struct checker *c, const struct oplog_op *o)
@@ -148,16 +167,10 @@ static bool check_op(struct checker *c, const struct oplog_op *o)
 		return (x = use(c, T_FILE, o->file)) &&
 		       in_range(c, o->off, o->len, x->size, "file", T_FILE, o->file);
 	case OPL_DIO_READ:
+	case OPL_DIO_WRITE:
 		return (x = use(c, T_FILE, o->file)) &&
 		       in_range(c, o->off, o->len, x->size, "file", T_FILE, o->file) &&
-		       dio_aligned(c, o);
-	case OPL_DIO_WRITE:
-		if (!(x = use(c, T_FILE, o->file)) ||
-		    !in_range(c, o->off, o->len, x->size, "file", T_FILE, o->file) ||
-		    !dio_aligned(c, o))
-			return false;
-		return !o->map || ((x = own_map(c, o->map, t, o->task)) &&
-				   in_range(c, o->at, o->len, x->size, "mapping", T_MAP, o->map));
+		       dio_aligned(c, o) && dio_buffer(c, o, t);
 	case OPL_FSYNC:
 	case OPL_FDATASYNC:
 		return use(c, T_FILE, o->file) != NULL;
@@ -240,6 +253,28 @@ static bool check_op(struct checker *c, const struct oplog_op *o)
 		return true;
 	case OPL_PROCESS:
 		return declare(c, T_PROC, o->process) != NULL;
+	case OPL_ALLOC:
+		if (!use(c, T_PROC, o->process))
+			return false;
+		if (o->len == 0 || o->len > MAX_BUF_SIZE)
+			return fail(c, "size %" G_GUINT64_FORMAT " must be from 1 byte to 64 GiB",
+				    o->len);
+		if (!(x = declare(c, T_BUF, o->buf)))
+			return false;
+		x->size = o->len;
+		x->process = o->process;
+		return true;
+	case OPL_BUF_STORE:
+	case OPL_BUF_LOAD:
+		return (x = own(c, T_BUF, o->buf, t, o->task)) &&
+		       in_range(c, o->off, o->len, x->size, "buffer", T_BUF, o->buf);
+	case OPL_IO_WAIT:
+		/* Any task may wait for an I/O, once: a second wait needs no line (the
+		 * scenario API answers it at once). */
+		if (!(x = use(c, T_IO, o->io)))
+			return false;
+		x->gone = c->line;
+		return true;
 	case OPL_SYNC:
 	case OPL_SLEEP:
 	case OPL_YIELD:
@@ -285,6 +320,14 @@ static bool check_header(struct checker *c, const struct oplog_header *h)
 		o = (struct oplog_op){ .kind = OPL_EVENT, .event = e->id };
 		c->op = "event";
 		c->line = e->line;
+		ok = check_op(c, &o);
+	}
+	for (guint i = 0; ok && i < h->buffers->len; i++) {
+		const struct oplog_buffer *b = &g_array_index(h->buffers, struct oplog_buffer, i);
+		o = (struct oplog_op){ .kind = OPL_ALLOC, .buf = b->id, .process = b->process,
+				       .len = b->size };
+		c->op = "buffer";
+		c->line = b->line;
 		ok = check_op(c, &o);
 	}
 	for (guint i = 0; ok && i < h->tasks->len; i++) {

@@ -207,7 +207,7 @@ bool oplog_header_override(struct oplog_header *h, const char *section, const ch
 
 static const char *const keywords[] = {
 	"scenario", "policy", "seed", "device", "writeback", "costs", "param", "expect",
-	"file", "process", "mmap", "task", "event",
+	"file", "process", "mmap", "task", "event", "buffer",
 };
 
 bool oplog_header_keyword(const char *w, size_t n)
@@ -307,6 +307,10 @@ static bool parse_decl(struct oplog_header *h, struct lex *x, enum oplog_kind k,
 			oplog_header_add_event(h, o.event, o.name);
 			LAST(h->events, struct oplog_event).line = x->line;
 			break;
+		case OPL_ALLOC:
+			oplog_header_add_buffer(h, o.buf, o.process, o.len);
+			LAST(h->buffers, struct oplog_buffer).line = x->line;
+			break;
 #undef LAST
 		default:
 			g_assert_not_reached();
@@ -369,6 +373,10 @@ bool oplog_header_parse_line(struct oplog_header *h, struct lex *x, const char *
 		return parse_decl(h, x, OPL_SPAWN, err);
 	if (IS("event"))
 		return parse_decl(h, x, OPL_EVENT, err);
+	if (IS("buffer"))
+		return (h->version >= 2 || lex_fail(x, err, "buffer needs format version 2; the "
+						    "header says %u", h->version)) &&
+		       parse_decl(h, x, OPL_ALLOC, err);
 #undef IS
 	return lex_fail(x, err, "unknown header line \"%.*s\"", (int)n, w);
 }
@@ -400,6 +408,7 @@ struct oplog_header *oplog_header_new(void)
 	h->maps = decls(sizeof(struct oplog_map), NULL);
 	h->tasks = decls(sizeof(struct oplog_task), task_clear);
 	h->events = decls(sizeof(struct oplog_event), event_clear);
+	h->buffers = decls(sizeof(struct oplog_buffer), NULL);
 	h->params = decls(sizeof(struct oplog_param), param_clear);
 	h->expects = decls(sizeof(struct oplog_expect), expect_clear);
 	h->comments = g_ptr_array_new_with_free_func(g_free);
@@ -419,42 +428,11 @@ void oplog_header_free(struct oplog_header *h)
 	g_array_unref(h->maps);
 	g_array_unref(h->tasks);
 	g_array_unref(h->events);
+	g_array_unref(h->buffers);
 	g_array_unref(h->params);
 	g_array_unref(h->expects);
 	g_ptr_array_unref(h->comments);
 	g_free(h);
-}
-
-void oplog_header_add_file(struct oplog_header *h, uint32_t id, const char *name, uint64_t size)
-{
-	struct oplog_file f = { id, g_strdup(name), size, 0 };
-	g_array_append_val(h->files, f);
-}
-
-void oplog_header_add_process(struct oplog_header *h, uint32_t id, const char *name)
-{
-	struct oplog_process p = { id, g_strdup(name), 0 };
-	g_array_append_val(h->processes, p);
-}
-
-void oplog_header_add_map(struct oplog_header *h, uint32_t id, uint32_t process, uint32_t file,
-			  uint64_t offset, uint64_t size)
-{
-	struct oplog_map m = { id, process, file, offset, size, 0 };
-	g_array_append_val(h->maps, m);
-}
-
-void oplog_header_add_task(struct oplog_header *h, uint32_t id, const char *name,
-			   uint32_t process, int cpu, uint64_t start)
-{
-	struct oplog_task t = { id, g_strdup(name), process, cpu, start, 0 };
-	g_array_append_val(h->tasks, t);
-}
-
-void oplog_header_add_event(struct oplog_header *h, uint32_t id, const char *name)
-{
-	struct oplog_event e = { id, g_strdup(name), 0 };
-	g_array_append_val(h->events, e);
 }
 
 static void append_field(GString *s, const struct sim_config *c, const struct cfg_field *f)
@@ -585,6 +563,11 @@ void oplog_header_append(GString *s, const struct oplog_header *h)
 	for (guint i = 0; i < h->events->len; i++) {
 		const struct oplog_event *e = &g_array_index(h->events, struct oplog_event, i);
 		DECL("event", (o.kind = OPL_EVENT, o.event = e->id, o.name = e->name));
+	}
+	for (guint i = 0; i < h->buffers->len; i++) {
+		const struct oplog_buffer *b = &g_array_index(h->buffers, struct oplog_buffer, i);
+		DECL("buffer", (o.kind = OPL_ALLOC, o.buf = b->id, o.process = b->process,
+				o.len = b->size));
 	}
 	for (guint i = 0; i < h->tasks->len; i++) {
 		const struct oplog_task *t = &g_array_index(h->tasks, struct oplog_task, i);

@@ -11,12 +11,13 @@
 
 enum shape {
 	SH_FILE_RANGE,          /* f1 OFF LEN */
-	SH_DIO_WRITE,           /* f1 OFF LEN [from=m1 at=N] */
+	SH_DIO_WRITE,           /* f1 OFF LEN [from=m1|b1 at=N] [async=io1] */
+	SH_DIO_READ,            /* f1 OFF LEN [to=b1 at=N] [async=io1] */
 	SH_FILE,                /* f1 */
 	SH_SYNC_RANGE,          /* f1 OFF LEN write|wait|write_wait */
 	SH_MAP_RANGE,           /* m1 OFF LEN */
 	SH_MAP,                 /* m1 */
-	SH_PIN,                 /* m1 OFF LEN pin1 */
+	SH_PIN,                 /* m1 OFF LEN pin1 [longterm] */
 	SH_PIN_RANGE,           /* pin1 OFF LEN */
 	SH_PIN_ONLY,            /* pin1 */
 	SH_NONE,
@@ -28,6 +29,9 @@ enum shape {
 	SH_MMAP,                /* m2 process=p1 file=f1 offset=SIZE size=SIZE */
 	SH_FILE_DECL,           /* f2 name=... size=SIZE */
 	SH_PROC_DECL,           /* p2 [name=...] */
+	SH_ALLOC,               /* b1 process=p1 size=SIZE */
+	SH_BUF_RANGE,           /* b1 OFF LEN */
+	SH_IO,                  /* io1 */
 };
 
 static const struct kind_info {
@@ -45,7 +49,7 @@ static const struct kind_info {
 	K(OPL_FDATASYNC, "fdatasync", 1, SH_FILE),
 	K(OPL_SYNC_RANGE, "sync_range", 1, SH_SYNC_RANGE),
 	K(OPL_DIO_WRITE, "dio_write", 1, SH_DIO_WRITE),
-	K(OPL_DIO_READ, "dio_read", 1, SH_FILE_RANGE),
+	K(OPL_DIO_READ, "dio_read", 1, SH_DIO_READ),
 	K(OPL_MSYNC, "msync", 1, SH_MAP_RANGE),
 	K(OPL_UNMAP, "unmap", 1, SH_MAP),
 	K(OPL_PIN, "pin", 1, SH_PIN),
@@ -63,6 +67,10 @@ static const struct kind_info {
 	K(OPL_MMAP, "mmap", 1, SH_MMAP),
 	K(OPL_FILE, "file", 1, SH_FILE_DECL),
 	K(OPL_PROCESS, "process", 1, SH_PROC_DECL),
+	K(OPL_ALLOC, "alloc", 2, SH_ALLOC),
+	K(OPL_BUF_STORE, "buf_store", 2, SH_BUF_RANGE),
+	K(OPL_BUF_LOAD, "buf_load", 2, SH_BUF_RANGE),
+	K(OPL_IO_WAIT, "io_wait", 2, SH_IO),
 #undef K
 };
 
@@ -74,6 +82,24 @@ const char *oplog_kind_name(enum oplog_kind k)
 unsigned oplog_kind_since(enum oplog_kind k)
 {
 	return (unsigned)k < OPL__COUNT ? kinds[k].since : 0;
+}
+
+/* The version-2 field of a version-1 op, or NULL. */
+static const char *v2_field(const struct oplog_op *o)
+{
+	if (o->kind == OPL_PIN && o->longterm)
+		return "longterm";
+	if (o->kind != OPL_DIO_WRITE && o->kind != OPL_DIO_READ)
+		return NULL;
+	if (o->buf)
+		return o->kind == OPL_DIO_WRITE ? "from=b<N> (a Buffer)" : "to=";
+	return o->io ? "async=" : NULL;
+}
+
+unsigned oplog_op_version(const struct oplog_op *o)
+{
+	unsigned v = oplog_kind_since(o->kind);
+	return v < 2 && v2_field(o) ? 2 : v;
 }
 
 static const char *const hows[] = { "write", "wait", "write_wait" };
@@ -168,6 +194,18 @@ static bool decl_fields(struct lex *x, const char *op, struct oplog_op *o, GStri
 			ok = lex_field_size(x, "size", v, &o->len, err);
 		ok = ok && lex_fields_done(x, f, op, "process=, file=, offset= and size=", err);
 		break;
+	case SH_ALLOC:
+		/* "alloc" op or "buffer" header line: the same fields */
+		if (!(v = lex_field_get(f, "process")))
+			ok = lex_fail(x, err, "%s: process= is required", op);
+		else
+			ok = lex_field_id(x, "process", v, "p", &o->process, err);
+		if (ok && !(v = lex_field_get(f, "size")))
+			ok = lex_fail(x, err, "%s: size= is required", op);
+		else if (ok)
+			ok = lex_field_size(x, "size", v, &o->len, err);
+		ok = ok && lex_fields_done(x, f, op, "process= and size=", err);
+		break;
 	case SH_SPAWN:
 		ok = true;
 		o->cpu = -1;
@@ -192,6 +230,37 @@ static bool decl_fields(struct lex *x, const char *op, struct oplog_op *o, GStri
 	return ok;
 }
 
+/* The options of a direct I/O: its buffer (from= a mapping or a Buffer for a write,
+ * to= a Buffer for a read), at= an offset into it, async= the Io handle it makes. */
+static bool dio_fields(struct lex *x, const char *op, bool write, struct oplog_op *o,
+		       GError **err)
+{
+	GArray *f = lex_fields(x, err);
+	if (!f)
+		return false;
+	const char *key = write ? "from" : "to";
+	const char *buf = lex_field_get(f, key), *at = lex_field_get(f, "at");
+	const char *async = lex_field_get(f, "async");
+	/* An unknown field first: "from=" in a read is that, not a missing "to=". */
+	bool ok = lex_fields_done(x, f, op, write ? "from=, at= and async=" : "to=, at= and async=",
+				  err);
+	if (ok && buf && buf[0] == 'b')
+		ok = lex_field_id(x, key, buf, "b", &o->buf, err);
+	else if (ok && buf && write)
+		ok = lex_field_id(x, key, buf, "m", &o->map, err);
+	else if (ok && buf)
+		ok = lex_fail(x, err, "dio_read: to= must be a Buffer, b<N>, got \"%s\"", buf);
+	if (ok && at && !buf)
+		ok = lex_fail(x, err, "%s: at= is an offset into the %s given as %s=, and there is "
+			      "none", op, write ? "mapping" : "Buffer", key);
+	if (ok && at)
+		ok = lex_field_size(x, "at", at, &o->at, err);
+	if (ok && async)
+		ok = lex_field_id(x, "async", async, "io", &o->io, err);
+	g_array_unref(f);
+	return ok;
+}
+
 bool oplog_parse_op(struct lex *x, unsigned version, struct oplog_op *o, GString *scratch,
 		    GError **err)
 {
@@ -206,7 +275,12 @@ bool oplog_parse_op(struct lex *x, unsigned version, struct oplog_op *o, GString
 	if (G_UNLIKELY(ki->since > version))
 		return lex_fail(x, err, "op %s needs format version %u; the header says %u", ki->name,
 				ki->since, version);
-	return oplog_parse_args(x, (enum oplog_kind)k, o, scratch, err);
+	if (!oplog_parse_args(x, (enum oplog_kind)k, o, scratch, err))
+		return false;
+	if (G_UNLIKELY(version < 2 && v2_field(o)))
+		return lex_fail(x, err, "%s: %s needs format version 2; the header says %u", ki->name,
+				v2_field(o), version);
+	return true;
 }
 
 bool oplog_parse_args(struct lex *x, enum oplog_kind k, struct oplog_op *o, GString *scratch,
@@ -217,6 +291,8 @@ bool oplog_parse_args(struct lex *x, enum oplog_kind k, struct oplog_op *o, GStr
 	size_t n;
 	o->kind = k;
 	o->file = o->map = o->pin = o->event = o->target = o->process = 0;
+	o->buf = o->io = 0;
+	o->longterm = false;
 	o->off = o->len = o->at = 0;
 	o->how = 0;
 	o->cpu = -1;
@@ -228,22 +304,10 @@ bool oplog_parse_args(struct lex *x, enum oplog_kind k, struct oplog_op *o, GStr
 		ok = lex_id(x, "f", &o->file, "the file", err) && range(x, op, o, err);
 		break;
 	case SH_DIO_WRITE:
+	case SH_DIO_READ:
 		ok = lex_id(x, "f", &o->file, "the file", err) && range(x, op, o, err);
-		if (ok && !lex_at_end(x)) {
-			GArray *f = lex_fields(x, err);
-			if (!f)
-				return false;
-			const char *from = lex_field_get(f, "from"), *at = lex_field_get(f, "at");
-			if (from)
-				ok = lex_field_id(x, "from", from, "m", &o->map, err);
-			if (ok && at && !from)
-				ok = lex_fail(x, err, "dio_write: at= is an offset into the mapping "
-					      "given as from=, and there is none");
-			if (ok && at)
-				ok = lex_field_size(x, "at", at, &o->at, err);
-			ok = ok && lex_fields_done(x, f, op, "from= and at=", err);
-			g_array_unref(f);
-		}
+		if (ok && !lex_at_end(x))
+			ok = dio_fields(x, op, ki->shape == SH_DIO_WRITE, o, err);
 		break;
 	case SH_FILE:
 		ok = lex_id(x, "f", &o->file, "the file", err);
@@ -272,6 +336,14 @@ bool oplog_parse_args(struct lex *x, enum oplog_kind k, struct oplog_op *o, GStr
 	case SH_PIN:
 		ok = lex_id(x, "m", &o->map, "the mapping", err) && range(x, op, o, err) &&
 		     lex_id(x, "pin", &o->pin, "pin: the pin it creates", err);
+		if (ok && !lex_at_end(x)) {
+			const char *save = x->p;
+			lex_word(x, &w, &n);
+			if (n == 8 && !memcmp(w, "longterm", 8))
+				o->longterm = true;
+			else
+				x->p = save;    /* "unexpected" below */
+		}
 		break;
 	case SH_PIN_RANGE:
 		ok = lex_id(x, "pin", &o->pin, "the pin", err) && range(x, op, o, err);
@@ -309,6 +381,16 @@ bool oplog_parse_args(struct lex *x, enum oplog_kind k, struct oplog_op *o, GStr
 	case SH_SPAWN:
 		ok = lex_id(x, "t", &o->target, "the task", err) &&
 		     decl_fields(x, op, o, scratch, ki->shape, err);
+		break;
+	case SH_ALLOC:
+		ok = lex_id(x, "b", &o->buf, "the buffer", err) &&
+		     decl_fields(x, op, o, scratch, ki->shape, err);
+		break;
+	case SH_BUF_RANGE:
+		ok = lex_id(x, "b", &o->buf, "the buffer", err) && range(x, op, o, err);
+		break;
+	case SH_IO:
+		ok = lex_id(x, "io", &o->io, "the I/O", err);
 		break;
 	}
 	if (!ok)
@@ -383,14 +465,21 @@ void oplog_append_args(GString *s, const struct oplog_op *o)
 		num(s, o->len);
 		break;
 	case SH_DIO_WRITE:
+	case SH_DIO_READ:
 		id(s, "f", o->file);
 		num(s, o->off);
 		num(s, o->len);
-		if (o->map) {
-			field_id(s, "from", "m", o->map);
+		if (o->map || o->buf) {
+			const char *key = o->kind == OPL_DIO_WRITE ? "from" : "to";
+			if (o->buf)
+				field_id(s, key, "b", o->buf);
+			else
+				field_id(s, key, "m", o->map);
 			g_string_append(s, " at=");
 			lex_append_u64(s, o->at);
 		}
+		if (o->io)
+			field_id(s, "async", "io", o->io);
 		break;
 	case SH_FILE:
 		id(s, "f", o->file);
@@ -418,6 +507,8 @@ void oplog_append_args(GString *s, const struct oplog_op *o)
 		num(s, o->off);
 		num(s, o->len);
 		id(s, "pin", o->pin);
+		if (o->longterm)
+			g_string_append(s, " longterm");
 		break;
 	case SH_PIN_RANGE:
 		id(s, "pin", o->pin);
@@ -473,6 +564,19 @@ void oplog_append_args(GString *s, const struct oplog_op *o)
 			g_string_append(s, " start=");
 			lex_append_duration(s, o->at);
 		}
+		break;
+	case SH_ALLOC:
+		id(s, "b", o->buf);
+		field_id(s, "process", "p", o->process);
+		field_size(s, "size", o->len);
+		break;
+	case SH_BUF_RANGE:
+		id(s, "b", o->buf);
+		num(s, o->off);
+		num(s, o->len);
+		break;
+	case SH_IO:
+		id(s, "io", o->io);
 		break;
 	}
 }

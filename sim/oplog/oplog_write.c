@@ -3,6 +3,11 @@
  * the destination, renamed over it by commit, so that a reader never sees half a
  * log and a failed import or recording leaves nothing behind.
  *
+ * The first line names the lowest format version that has every line written: a
+ * log with no version-2 line is a version-1 log, byte for byte what a version-1
+ * writer wrote.  The header is written before the recorder's ops, so the digit is
+ * rewritten in place at commit when a later op needed a newer version.
+ *
  * A writer that has ops before it knows its header (an importer learns the files'
  * sizes at the end of its input) spools them into an unlinked file and copies them
  * after the header once it comes; memory stays one line's worth either way.
@@ -21,6 +26,8 @@ struct oplog_writer {
 	FILE *out;                      /* the temporary file */
 	FILE *spool;                    /* ops written before the header, or NULL */
 	bool header_done;
+	unsigned version;               /* the lowest that has every line so far */
+	unsigned version_written;       /* what the first line says */
 	int error;                      /* first errno of a failed write */
 	uint64_t ops;
 	GString *line;
@@ -57,6 +64,7 @@ struct oplog_writer *oplog_writer_open(const char *path, GError **err)
 		return NULL;
 	}
 	w->line = g_string_sized_new(256);
+	w->version = 1;
 	return w;
 }
 
@@ -87,8 +95,13 @@ static FILE *sink(struct oplog_writer *w)
 void oplog_writer_header(struct oplog_writer *w, const struct oplog_header *h)
 {
 	g_return_if_fail(!w->header_done);
+	unsigned need = oplog_header_needs(h);
+	if (need > w->version)
+		w->version = need;
+	struct oplog_header named = *h;
+	named.version = w->version_written = w->version;
 	GString *s = g_string_new(NULL);
-	oplog_header_append(s, h);
+	oplog_header_append(s, &named);
 	put(w, w->out, s->str, s->len);
 	g_string_free(s, TRUE);
 	w->header_done = true;
@@ -111,6 +124,9 @@ void oplog_writer_op(struct oplog_writer *w, const struct oplog_op *op)
 	FILE *f = sink(w);
 	if (!f)
 		return;
+	unsigned need = oplog_op_version(op);
+	if (G_UNLIKELY(need > w->version))
+		w->version = need;
 	g_string_truncate(w->line, 0);
 	oplog_append_op(w->line, op);
 	g_string_append_c(w->line, '\n');
@@ -158,6 +174,13 @@ bool oplog_writer_commit(struct oplog_writer *w, GError **err)
 	}
 	if (fflush(w->out) != 0 && !w->error)
 		w->error = errno ? errno : EIO;
+	if (!w->error && w->version != w->version_written) {
+		/* "wbsim-oplog N": one digit, rewritten in place (versions stay below 10) */
+		G_STATIC_ASSERT(OPLOG_VERSION < 10);
+		char digit = (char)('0' + w->version);
+		if (pwrite(fileno(w->out), &digit, 1, sizeof(OPLOG_MAGIC)) != 1)
+			w->error = errno ? errno : EIO;
+	}
 	if (!w->error && fclose(w->out) != 0)
 		w->error = errno ? errno : EIO;
 	else if (w->error)

@@ -20,41 +20,10 @@
 
 #include <string.h>
 
-struct rec {
-	struct recorder *r;
-	const struct target_ops *in;
-	struct target *t;
-	void (*resume)(void *task_data);        /* the source's */
-	struct rec_task *current;               /* whose resume() is running */
-	uint32_t nfiles, nprocs, nmaps, ntasks, nevents, npins;
-	GHashTable *events;                     /* key -> struct rec_event */
-	GHashTable *tasks;                      /* the task handles, for telling joins */
-	GPtrArray *objs;                        /* files, processes, tasks: freed at the end */
-	GHashTable *live;                       /* mappings and pins until unmapped/released */
-};
-
-struct rec_file { struct target_file *in; uint32_t id; };
-struct rec_proc { struct target_proc *in; uint32_t id; };
-struct rec_map { struct target_map *in; uint32_t id; };
-struct rec_pin { struct target_pin *in; uint32_t id; };
-struct rec_event { uint32_t id; bool set; };
-
-struct rec_task {
-	struct target_task *in;
-	struct rec *rec;
-	void *data;                     /* the source's */
-	uint32_t id;
-	uint64_t done_at;               /* when its previous op completed */
-	uint32_t pin_id;                /* of the pin it is taking */
-};
-
-#define REC(t) ((struct rec *)(t))
-#define K(k) ((struct rec_task *)(k))
-
 /* ---- writing lines ------------------------------------------------------------------ */
 
 /* The op line of task @k, issued now. */
-static void put(struct rec_task *k, struct oplog_op *o)
+void rec_put(struct rec_task *k, struct oplog_op *o)
 {
 	struct rec *rc = k->rec;
 	uint64_t now = rc->in->now(rc->t);
@@ -65,17 +34,15 @@ static void put(struct rec_task *k, struct oplog_op *o)
 }
 
 /* An op that went to the target: finished now, or when resume() says. */
-static enum op_status done(struct rec_task *k, enum op_status s)
+enum op_status rec_done(struct rec_task *k, enum op_status s)
 {
 	if (s == OP_DONE)
 		k->done_at = k->rec->in->now(k->rec->t);
 	return s;
 }
 
-#define OP(kind_, ...) ((struct oplog_op){ .kind = (kind_), __VA_ARGS__ })
-
 /* The task on whose behalf a declaration is made while the run goes on. */
-static struct rec_task *declarer(struct rec *rc)
+struct rec_task *rec_declarer(struct rec *rc)
 {
 	g_assert(rc->current);          /* sources declare from inside a task's resume() */
 	return rc->current;
@@ -166,7 +133,7 @@ static struct target_file *r_file(struct target *t, const char *name, uint64_t s
 		oplog_header_add_file(rc->r->h, f->id, name, size);
 	} else {
 		struct oplog_op o = OP(OPL_FILE, .file = f->id, .name = name, .len = size);
-		put(declarer(rc), &o);
+		rec_put(rec_declarer(rc), &o);
 	}
 	return (struct target_file *)f;
 }
@@ -182,7 +149,7 @@ static struct target_proc *r_process(struct target *t, const char *name)
 		oplog_header_add_process(rc->r->h, p->id, name);
 	} else {
 		struct oplog_op o = OP(OPL_PROCESS, .process = p->id, .name = name);
-		put(declarer(rc), &o);
+		rec_put(rec_declarer(rc), &o);
 	}
 	return (struct target_proc *)p;
 }
@@ -202,7 +169,7 @@ static struct target_map *r_mmap(struct target *t, struct target_proc *p, struct
 	} else {
 		struct oplog_op o = OP(OPL_MMAP, .map = m->id, .process = rp->id, .file = rf->id,
 				       .off = off, .len = size);
-		put(declarer(rc), &o);
+		rec_put(rec_declarer(rc), &o);
 	}
 	return (struct target_map *)m;
 }
@@ -223,7 +190,7 @@ static struct target_task *r_spawn(struct target *t, const char *name, struct ta
 	} else {
 		struct oplog_op o = OP(OPL_SPAWN, .target = k->id, .name = name,
 				       .process = rp ? rp->id : 0, .cpu = cpu, .at = start_ns);
-		put(declarer(rc), &o);
+		rec_put(rec_declarer(rc), &o);
 	}
 	k->in = rc->in->spawn(rc->t, name, rp ? rp->in : NULL, cpu, start_ns, k);
 	return (struct target_task *)k;
@@ -231,17 +198,13 @@ static struct target_task *r_spawn(struct target *t, const char *name, struct ta
 
 /* ---- a task's operations --------------------------------------------------------------- */
 
-#define FILE_IN(f) (((struct rec_file *)(f))->in)
-#define FILE_ID(f) (((struct rec_file *)(f))->id)
-#define MAP_IN(m) (((struct rec_map *)(m))->in)
-#define MAP_ID(m) (((struct rec_map *)(m))->id)
 
 static enum op_status r_sleep(struct target_task *k, uint64_t ns)
 {
 	/* sim.yield() is a sleep of nothing: let the others due now run. */
 	struct oplog_op o = ns ? OP(OPL_SLEEP, .len = ns) : OP(OPL_YIELD);
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->sleep(K(k)->in, ns));
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->sleep(K(k)->in, ns));
 }
 
 #define FILE_RANGE_OP(name_, kind_)                                                        \
@@ -249,8 +212,8 @@ static enum op_status r_sleep(struct target_task *k, uint64_t ns)
 					uint64_t off, uint64_t len)                        \
 	{                                                                                  \
 		struct oplog_op o = OP(kind_, .file = FILE_ID(f), .off = off, .len = len); \
-		put(K(k), &o);                                                             \
-		return done(K(k), K(k)->rec->in->name_(K(k)->in, FILE_IN(f), off, len));   \
+		rec_put(K(k), &o);                                                             \
+		return rec_done(K(k), K(k)->rec->in->name_(K(k)->in, FILE_IN(f), off, len));   \
 	}
 FILE_RANGE_OP(pwrite, OPL_PWRITE)
 FILE_RANGE_OP(pread, OPL_PREAD)
@@ -261,8 +224,8 @@ FILE_RANGE_OP(dio_read, OPL_DIO_READ)
 					uint64_t off, uint64_t len)                        \
 	{                                                                                  \
 		struct oplog_op o = OP(kind_, .map = MAP_ID(m), .off = off, .len = len);   \
-		put(K(k), &o);                                                             \
-		return done(K(k), K(k)->rec->in->name_(K(k)->in, MAP_IN(m), off, len));    \
+		rec_put(K(k), &o);                                                             \
+		return rec_done(K(k), K(k)->rec->in->name_(K(k)->in, MAP_IN(m), off, len));    \
 	}
 MAP_RANGE_OP(store, OPL_STORE)
 MAP_RANGE_OP(load, OPL_LOAD)
@@ -275,8 +238,8 @@ static enum op_status r_pin(struct target_task *k, struct target_map *m, uint64_
 	K(k)->pin_id = ++rc->npins;
 	struct oplog_op o = OP(OPL_PIN, .map = MAP_ID(m), .off = off, .len = len,
 			       .pin = K(k)->pin_id);
-	put(K(k), &o);
-	return done(K(k), rc->in->pin(K(k)->in, MAP_IN(m), off, len));
+	rec_put(K(k), &o);
+	return rec_done(K(k), rc->in->pin(K(k)->in, MAP_IN(m), off, len));
 }
 
 static enum op_status r_pin_write(struct target_task *k, struct target_pin *p, uint64_t off,
@@ -284,8 +247,8 @@ static enum op_status r_pin_write(struct target_task *k, struct target_pin *p, u
 {
 	struct rec_pin *rp = (struct rec_pin *)p;
 	struct oplog_op o = OP(OPL_PIN_WRITE, .pin = rp->id, .off = off, .len = len);
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->pin_write(K(k)->in, rp->in, off, len));
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->pin_write(K(k)->in, rp->in, off, len));
 }
 
 static enum op_status r_pin_release(struct target_task *k, struct target_pin *p)
@@ -293,18 +256,18 @@ static enum op_status r_pin_release(struct target_task *k, struct target_pin *p)
 	struct rec *rc = K(k)->rec;
 	struct rec_pin *rp = (struct rec_pin *)p;
 	struct oplog_op o = OP(OPL_PIN_RELEASE, .pin = rp->id);
-	put(K(k), &o);
+	rec_put(K(k), &o);
 	enum op_status s = rc->in->pin_release(K(k)->in, rp->in);
 	/* The source never passes a released pin again (it says so to the scenario). */
 	g_hash_table_remove(rc->live, rp);
-	return done(K(k), s);
+	return rec_done(K(k), s);
 }
 
 static enum op_status r_fsync(struct target_task *k, struct target_file *f, bool datasync)
 {
 	struct oplog_op o = OP(datasync ? OPL_FDATASYNC : OPL_FSYNC, .file = FILE_ID(f));
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->fsync(K(k)->in, FILE_IN(f), datasync));
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->fsync(K(k)->in, FILE_IN(f), datasync));
 }
 
 static enum op_status r_sync_range(struct target_task *k, struct target_file *f, uint64_t off,
@@ -312,15 +275,15 @@ static enum op_status r_sync_range(struct target_task *k, struct target_file *f,
 {
 	struct oplog_op o = OP(OPL_SYNC_RANGE, .file = FILE_ID(f), .off = off, .len = len,
 			       .how = how);
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->sync_range(K(k)->in, FILE_IN(f), off, len, how));
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->sync_range(K(k)->in, FILE_IN(f), off, len, how));
 }
 
 static enum op_status r_sync(struct target_task *k)
 {
 	struct oplog_op o = OP(OPL_SYNC);
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->sync(K(k)->in));
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->sync(K(k)->in));
 }
 
 static enum op_status r_dio_write(struct target_task *k, struct target_file *f, uint64_t off,
@@ -328,8 +291,8 @@ static enum op_status r_dio_write(struct target_task *k, struct target_file *f, 
 {
 	struct oplog_op o = OP(OPL_DIO_WRITE, .file = FILE_ID(f), .off = off, .len = len,
 			       .map = src ? MAP_ID(src) : 0, .at = src ? src_off : 0);
-	put(K(k), &o);
-	return done(K(k), K(k)->rec->in->dio_write(K(k)->in, FILE_IN(f), off, len,
+	rec_put(K(k), &o);
+	return rec_done(K(k), K(k)->rec->in->dio_write(K(k)->in, FILE_IN(f), off, len,
 						   src ? MAP_IN(src) : NULL, src_off));
 }
 
@@ -351,7 +314,7 @@ static uint32_t event_id(struct rec_task *k, const void *key, bool fresh_if_set)
 	ev->id = ++rc->nevents;
 	g_hash_table_replace(rc->events, (gpointer)key, ev);
 	struct oplog_op o = OP(OPL_EVENT, .event = ev->id);
-	put(k, &o);
+	rec_put(k, &o);
 	k->done_at = rc->in->now(rc->t);
 	return ev->id;
 }
@@ -359,11 +322,11 @@ static uint32_t event_id(struct rec_task *k, const void *key, bool fresh_if_set)
 static void r_wake(struct target *t, const void *key)
 {
 	struct rec *rc = REC(t);
-	struct rec_task *k = declarer(rc);
+	struct rec_task *k = rec_declarer(rc);
 	uint32_t id = event_id(k, key, true);
 	((struct rec_event *)g_hash_table_lookup(rc->events, key))->set = true;
 	struct oplog_op o = OP(OPL_EVENT_SET, .event = id);
-	put(k, &o);
+	rec_put(k, &o);
 	k->done_at = rc->in->now(rc->t);
 	rc->in->wake(rc->t, key);
 }
@@ -376,18 +339,18 @@ static const void *wait_line(struct rec_task *k, const void *key, bool blocking)
 	if (g_hash_table_contains(rc->tasks, key)) {
 		const struct rec_task *other = key;
 		struct oplog_op o = OP(OPL_JOIN, .target = other->id);
-		put(k, &o);
+		rec_put(k, &o);
 		return other->in;
 	}
 	struct oplog_op o = OP(OPL_EVENT_WAIT, .event = event_id(k, key, blocking));
-	put(k, &o);
+	rec_put(k, &o);
 	return key;
 }
 
 static enum op_status r_wait_on(struct target_task *k, const void *key)
 {
 	const void *in_key = wait_line(K(k), key, true);
-	return done(K(k), K(k)->rec->in->wait_on(K(k)->in, in_key));
+	return rec_done(K(k), K(k)->rec->in->wait_on(K(k)->in, in_key));
 }
 
 static void r_wait_met(struct target_task *k, const void *key)
@@ -403,7 +366,7 @@ static void r_munmap(struct target_task *k, struct target_map *m)
 {
 	struct rec *rc = K(k)->rec;
 	struct oplog_op o = OP(OPL_UNMAP, .map = MAP_ID(m));
-	put(K(k), &o);
+	rec_put(K(k), &o);
 	rc->in->munmap(K(k)->in, MAP_IN(m));
 	K(k)->done_at = rc->in->now(rc->t);
 	g_hash_table_remove(rc->live, m);
@@ -412,7 +375,7 @@ static void r_munmap(struct target_task *k, struct target_map *m)
 static void r_exit(struct target_task *k)
 {
 	struct oplog_op o = OP(OPL_EXIT);
-	put(K(k), &o);
+	rec_put(K(k), &o);
 	K(k)->rec->in->exit(K(k)->in);
 }
 
@@ -544,4 +507,12 @@ const struct target_ops record_target = {
 	.events = r_events,
 	.blocked = r_blocked,
 	.describe_wait = r_describe_wait,
+	/* version 2 (record_v2.c) */
+	.alloc = r_alloc,
+	.buf_store = r_buf_store,
+	.buf_load = r_buf_load,
+	.dio = r_dio,
+	.result_io = r_result_io,
+	.io_wait = r_io_wait,
+	.pin_longterm = r_pin_longterm,
 };

@@ -5,6 +5,8 @@
  *   replay_world.c   the objects of a replay (files, processes, mappings, pins,
  *                    events, tasks) by their log ids, and declaring them on the target
  *   replay_task.c    driving a task: its cursor, its timing, its ops on the target
+ *   replay_v2.c      the ops of format version 2: Buffers, asynchronous direct I/O
+ *                    and its Io handles, long-term pins
  */
 #ifndef WBSIM_REPLAY_INT_H
 #define WBSIM_REPLAY_INT_H
@@ -36,6 +38,8 @@ struct replay {
 	GHashTable *pins;               /* id -> struct rpin *, until released */
 	GHashTable *events;             /* id -> struct revent * */
 	GHashTable *tasks;              /* id -> struct rtask * */
+	GHashTable *bufs;               /* id -> struct rbuf * (version 2) */
+	GHashTable *ios;                /* id -> struct rio *, until waited for */
 	char *error;                    /* the first error, as reported */
 	int error_code;
 };
@@ -50,6 +54,20 @@ enum rpin_state { PIN_PENDING, PIN_HELD, PIN_FAILED };
 struct rpin {
 	struct target_pin *p;
 	enum rpin_state state;
+};
+
+struct rbuf {
+	struct target_buf *b;
+	uint32_t process;
+};
+
+/* An asynchronous direct I/O: submitted (its submission blocked: no handle yet), in
+ * flight with its handle, or failed at submission here (its io_wait is skipped). */
+enum rio_state { IO_PENDING, IO_INFLIGHT, IO_FAILED };
+
+struct rio {
+	struct target_io *io;
+	enum rio_state state;
 };
 
 struct revent {
@@ -103,6 +121,14 @@ static inline struct target_file *replay_file(struct rtask *t, uint32_t id)
 struct rmap *replay_map(struct rtask *t, uint32_t id);
 struct rtask *replay_task(struct rtask *t, uint32_t id);
 struct revent *replay_event(struct rtask *t, uint32_t id);
+struct rbuf *replay_buf(struct rtask *t, uint32_t id);
+/* The target has the version-2 operation @has, else the run stops: "OP: not
+ * supported by target 'NAME'". */
+bool replay_need(struct rtask *t, bool has);
+
+/* replay_v2.c: the version-2 ops and what they leave when they finish */
+enum op_status replay_v2_issue(struct rtask *t);
+void replay_v2_done(struct rtask *t);
 
 /* replay_task.c */
 struct rtask *rtask_new(struct replay *rp, uint32_t id, const char *name, uint32_t process,

@@ -87,9 +87,13 @@ static enum op_status do_pin(struct rtask *t, const struct oplog_op *o)
 	struct rmap *m = replay_map(t, o->map);
 	if (!m)
 		return OP_DONE;
+	if (o->longterm && !replay_need(t, rp->ops->pin_longterm != NULL))
+		return OP_DONE;
 	struct rpin *p = g_new0(struct rpin, 1);
 	g_hash_table_insert(rp->pins, KEY(o->pin), p);
-	return rp->ops->pin(t->k, m->m, o->off, o->len);
+	/* A long-term pin refused (EFAULT) is a failed pin: nothing follows it. */
+	return o->longterm ? rp->ops->pin_longterm(t->k, m->m, o->off, o->len)
+			   : rp->ops->pin(t->k, m->m, o->off, o->len);
 }
 
 /* ---- one op ------------------------------------------------------------------------------ */
@@ -116,6 +120,8 @@ static enum op_status issue(struct rtask *t)
 		return (f = replay_file(t, o->file)) ? ops->sync_range(k, f, o->off, o->len, o->how)
 						     : OP_DONE;
 	case OPL_DIO_WRITE:
+		if (o->buf || o->io)
+			return replay_v2_issue(t);
 		if (!(f = replay_file(t, o->file)))
 			return OP_DONE;
 		if (!o->map)
@@ -123,6 +129,8 @@ static enum op_status issue(struct rtask *t)
 		return (m = replay_map(t, o->map)) ? ops->dio_write(k, f, o->off, o->len, m->m, o->at)
 						   : OP_DONE;
 	case OPL_DIO_READ:
+		if (o->buf || o->io)
+			return replay_v2_issue(t);
 		return (f = replay_file(t, o->file)) ? ops->dio_read(k, f, o->off, o->len) : OP_DONE;
 	case OPL_STORE:
 		return (m = replay_map(t, o->map)) ? ops->store(k, m->m, o->off, o->len) : OP_DONE;
@@ -194,11 +202,16 @@ static enum op_status issue(struct rtask *t)
 	case OPL_EXIT:
 		task_end(t);
 		return OP_DONE;
+	case OPL_BUF_STORE:
+	case OPL_BUF_LOAD:
+	case OPL_IO_WAIT:
+		return replay_v2_issue(t);
 	case OPL_FILE:
 	case OPL_PROCESS:
 	case OPL_MMAP:
 	case OPL_EVENT:
 	case OPL_SPAWN:
+	case OPL_ALLOC:
 		replay_declare_op(t);
 		return OP_DONE;
 	case OPL__COUNT:
@@ -207,10 +220,12 @@ static enum op_status issue(struct rtask *t)
 	g_assert_not_reached();
 }
 
-/* What an op that blocked left behind when it finished: only a pin's is kept. */
+/* What an op left behind when it finished: a pin's, an asynchronous I/O's handle. */
 static void op_done(struct rtask *t)
 {
 	t->wait = RW_NONE;
+	if (t->op.io)
+		replay_v2_done(t);
 	if (t->op.kind != OPL_PIN)
 		return;
 	struct rpin *p = g_hash_table_lookup(t->rp->pins, KEY(t->op.pin));

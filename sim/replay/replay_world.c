@@ -23,6 +23,8 @@ void replay_world_init(struct replay *rp)
 	rp->pins = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	rp->events = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	rp->tasks = g_hash_table_new_full(NULL, NULL, NULL, rtask_free);
+	rp->bufs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	rp->ios = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 }
 
 void replay_world_clear(struct replay *rp)
@@ -33,6 +35,8 @@ void replay_world_clear(struct replay *rp)
 	g_clear_pointer(&rp->pins, g_hash_table_destroy);
 	g_clear_pointer(&rp->events, g_hash_table_destroy);
 	g_clear_pointer(&rp->tasks, g_hash_table_destroy);
+	g_clear_pointer(&rp->bufs, g_hash_table_destroy);
+	g_clear_pointer(&rp->ios, g_hash_table_destroy);
 }
 
 /* ---- declaring ------------------------------------------------------------------------ */
@@ -72,6 +76,31 @@ static void declare_map(struct replay *rp, uint32_t id, struct target_proc *p, u
 	g_hash_table_insert(rp->maps, KEY(id), m);
 }
 
+/* A Buffer (format version 2); @where names the line for a message. */
+static bool declare_buf(struct replay *rp, uint32_t id, uint32_t process, uint64_t size,
+			const char *where, const char *op)
+{
+	struct target_proc *p = g_hash_table_lookup(rp->procs, KEY(process));
+	struct target_buf *b = NULL;
+	if (!rp->ops->alloc)
+		replay_fail(rp, SCENARIO_ERROR_INPUT, "%s: %s: not supported by target '%s'", where,
+			    op, rp->ops->name);
+	else if (!p)
+		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s: %s: p%u is not declared at this point "
+			    "of the replay (the task that declares it has not reached its line "
+			    "yet)", where, op, process);
+	else if (!(b = rp->ops->alloc(rp->t, p, size)))
+		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s: %s: b%u: cannot allocate %"
+			    G_GUINT64_FORMAT " bytes", where, op, id, size);
+	if (!b)
+		return false;
+	struct rbuf *rb = g_new(struct rbuf, 1);
+	rb->b = b;
+	rb->process = process;
+	g_hash_table_insert(rp->bufs, KEY(id), rb);
+	return true;
+}
+
 static void declare_event(struct replay *rp, uint32_t id)
 {
 	struct revent *ev = g_new0(struct revent, 1);
@@ -108,6 +137,14 @@ void replay_world_declare(struct replay *rp)
 		const struct oplog_map *m = &g_array_index(h->maps, struct oplog_map, i);
 		declare_map(rp, m->id, g_hash_table_lookup(rp->procs, KEY(m->process)), m->process,
 			    g_hash_table_lookup(rp->files, KEY(m->file)), m->offset, m->size);
+	}
+	for (guint i = 0; i < h->buffers->len; i++) {
+		const struct oplog_buffer *b = &g_array_index(h->buffers, struct oplog_buffer, i);
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, path, b->line);
+		bool ok = declare_buf(rp, b->id, b->process, b->size, where, "buffer");
+		g_free(where);
+		if (!ok)
+			return;
 	}
 	for (guint i = 0; i < h->events->len; i++)
 		declare_event(rp, g_array_index(h->events, struct oplog_event, i).id);
@@ -146,6 +183,14 @@ void replay_declare_op(struct rtask *t)
 	case OPL_EVENT:
 		declare_event(rp, o->event);
 		break;
+	case OPL_ALLOC: {
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o->line);
+		char *op = g_strdup_printf("alloc (task '%s', t%u)", t->name, t->id);
+		declare_buf(rp, o->buf, o->process, o->len, where, op);
+		g_free(op);
+		g_free(where);
+		break;
+	}
 	case OPL_SPAWN: {
 		if (o->process && !g_hash_table_lookup(rp->procs, KEY(o->process))) {
 			replay_op_fail(t, "p%u is not declared at this point of the replay (the task "
@@ -192,6 +237,15 @@ struct rtask *replay_task(struct rtask *t, uint32_t id)
 		replay_op_fail(t, "t%u has not been spawned at this point of the replay (the task "
 			       "that spawns it has not reached its line yet)", id);
 	return o;
+}
+
+struct rbuf *replay_buf(struct rtask *t, uint32_t id)
+{
+	struct rbuf *b = g_hash_table_lookup(t->rp->bufs, KEY(id));
+	if (!b)
+		replay_op_fail(t, "b%u is not allocated at this point of the replay (the task that "
+			       "allocates it has not reached its line yet)", id);
+	return b;
 }
 
 struct revent *replay_event(struct rtask *t, uint32_t id)

@@ -214,6 +214,26 @@ static struct sim_config run_config(const struct scenario_opts *o, const struct 
 	return cfg;
 }
 
+/*
+ * A wrapper has the optional operations (version 2 of the scenario API) only where
+ * the target it wraps has them, and that target's name: a scenario that uses one the
+ * target lacks is told "not supported by target 'NAME'", as without the wrapper,
+ * instead of the wrapper forwarding to nothing.
+ */
+static void wrap_optional(struct target_ops *w, const struct target_ops *inner)
+{
+	w->name = inner->name;
+#define KEEP_IF(op) if (!inner->op) w->op = NULL
+	KEEP_IF(alloc);
+	KEEP_IF(buf_store);
+	KEEP_IF(buf_load);
+	KEEP_IF(dio);
+	KEEP_IF(result_io);
+	KEEP_IF(io_wait);
+	KEEP_IF(pin_longterm);
+#undef KEEP_IF
+}
+
 static struct run_result *run(const struct scenario_opts *o, GError **err)
 {
 	gint64 t0 = g_get_monotonic_time();
@@ -235,9 +255,12 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 	GArray *timeline = g_array_new(FALSE, FALSE, sizeof(struct timeline_sample));
 	/* A wrapper (the recorder) stands in for the target that runs the spec. */
 	const struct target_ops *inner = NULL;
+	struct target_ops wrapped;
 	if (o->wrap) {
 		inner = ops;
-		ops = o->wrap;
+		wrapped = *o->wrap;
+		wrap_optional(&wrapped, inner);
+		ops = &wrapped;
 	}
 	struct sampler sp = { timeline, o->progress, adaptive ? cfg.timeline_interval : 0, ops, NULL };
 	const struct target_config tc = {

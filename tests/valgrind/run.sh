@@ -8,7 +8,7 @@
 # Runs: a compare of short.lua under two policies (the thread pool, forks, bounces,
 # pins, direct I/O, mappings, fio), a traced run under a third, and the error paths
 # of a task error, a deadlock and the memory limit, which must free everything too;
-# then an op log recorded, replayed, and a replay that fails.
+# then an op log recorded, replayed, and a replay that fails, in format versions 1 and 2.
 # No suppression is needed today; one that becomes necessary goes in wbsim.supp here,
 # each entry with a comment saying whose memory it is and why it is not a leak.
 set -euo pipefail
@@ -60,5 +60,13 @@ printf '%s\n' 'wbsim-oplog 1' 'file f1 name=a size=64KiB' 'task t1 name=slow' \
 	'task t2 name=fast' 't1 @0 +1000 file f2 name=b size=4096' 't2 @0 +0 pwrite f2 0 4096' \
 	>"$T/race.oplog"
 check 2 run "$T/race.oplog" --out "$T/bad"
+# Format version 2: Buffers, Io handles by id (the recorder's and the replay's), and
+# a replay whose io_wait comes before the submission in its order.
+check 0 run "$top/tests/replay/v2.lua" --set scale=0.1 --policy bounce --record "$T/v2.oplog" --out "$T/r"
+check 0 compare "$T/v2.oplog" --policies bounce,unrestricted --out "$T/r"
+printf '%s\n' 'wbsim-oplog 2' 'file f1 name=a size=64KiB' 'process p1' 'buffer b1 process=p1 size=4KiB' \
+	'task t1 name=slow process=p1' 'task t2 name=fast process=p1' \
+	't1 @0 +1000 dio_write f1 0 512 from=b1 at=0 async=io1' 't2 @0 +0 io_wait io1' >"$T/race2.oplog"
+check 2 run "$T/race2.oplog" --out "$T/bad"
 [ ! -e "$T/bad" ] || { echo "FAIL: a failed run wrote results" >&2; exit 1; }
 echo "valgrind: $n passed, 0 failed"
