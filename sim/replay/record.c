@@ -399,14 +399,14 @@ static void r_wait_met(struct target_task *k, const void *key)
 		rc->in->wait_met(K(k)->in, in_key);
 }
 
-static void r_munmap(struct target_task *k, struct target_map *m)
+static enum op_status r_munmap(struct target_task *k, struct target_map *m)
 {
 	struct rec *rc = K(k)->rec;
 	struct oplog_op o = OP(OPL_UNMAP, .map = MAP_ID(m));
 	put(K(k), &o);
-	rc->in->munmap(K(k)->in, MAP_IN(m));
-	K(k)->done_at = rc->in->now(rc->t);
+	enum op_status s = done(K(k), rc->in->munmap(K(k)->in, MAP_IN(m)));
 	g_hash_table_remove(rc->live, m);
+	return s;
 }
 
 static void r_exit(struct target_task *k)

@@ -273,7 +273,10 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 
 	struct run_result *r = NULL;
 	const char *msg = wops->error(w, &code);
-	if (msg) {
+	const char *terr = ops->error ? ops->error(t) : NULL;
+	if (terr && !msg) {
+		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_RUNTIME, "%s: %s", o->path, terr);
+	} else if (msg) {
 		g_set_error(err, SCENARIO_ERROR, code, "%s", msg);
 	} else if (end == SIM_END_DEADLOCK) {
 		char *dm = deadlock_message(wops, w, o->path, ops, t);
@@ -295,6 +298,8 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 		timeline = NULL;
 		r->end = end;
 		r->events = ops->events(t);
+		if (ops->not_applied && ops->not_applied(t))
+			r->not_applied = g_strdupv((char **)ops->not_applied(t));
 	}
 	ops->destroy(t);
 	wops->close(w);
