@@ -238,6 +238,7 @@ static char *l_describe_wait(struct target_task *k)
 const struct target_ops linux_target = {
 	.name = "linux",
 	.exclusive = true,
+	.measured = true,
 	.describe_specs = lspec_describe,
 	.claims = l_claims,
 	.canonical = l_canonical,

@@ -27,6 +27,11 @@ bool batch_run(struct batch *b)
 	b->runs = g_new0(struct run_result *, n);
 	b->errs = g_new0(GError *, n);
 	b->seeds = g_new(uint64_t, b->nseeds);
+	b->median = g_new0(bool, b->nspecs);
+	for (guint i = 0; i < b->nspecs; i++) {
+		const struct target_ops *t = target_for(b->base->targets, b->specs[i]);
+		b->median[i] = t && t->measured;
+	}
 	for (guint i = 0; i < b->nseeds; i++)
 		b->seeds[i] = i + 1;
 	struct job *jobs = g_new0(struct job, n);
@@ -83,6 +88,7 @@ void batch_clear(struct batch *b)
 	g_clear_pointer(&b->runs, g_free);
 	g_clear_pointer(&b->errs, g_free);
 	g_clear_pointer(&b->seeds, g_free);
+	g_clear_pointer(&b->median, g_free);
 }
 
 struct compare batch_compare(const struct batch *b)
@@ -91,7 +97,7 @@ struct compare batch_compare(const struct batch *b)
 	return (struct compare){
 		.scenario = r0->scenario, .description = r0->description,
 		.npolicies = b->nspecs, .specs = b->specs, .nseeds = b->nseeds,
-		.seeds = b->seeds, .runs = b->runs,
+		.seeds = b->seeds, .runs = b->runs, .median = b->median,
 	};
 }
 

@@ -70,6 +70,9 @@ struct target_ops {
 	 * timing that a busy CPU would distort): a batch runs them one at a time on the
 	 * calling thread, after the others, never on the pool. */
 	bool exclusive;
+	/* Its runs are measurements, not deterministic: several runs of a spec are
+	 * summarised by their median (with min..max), not their mean. */
+	bool measured;
 	/* Optional: what `wbsim policies` prints for the specs it claims (the model's
 	 * come from the policy modules), name, description and options, as text. */
 	char *(*describe_specs)(void);
