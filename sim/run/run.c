@@ -288,7 +288,11 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 	if (terr && !msg) {
 		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_RUNTIME, "%s: %s", o->path, terr);
 	} else if (msg) {
-		g_set_error(err, SCENARIO_ERROR, code, "%s", msg);
+		/* A declaration the target refused: the source's message, and the target's why. */
+		if (terr)
+			g_set_error(err, SCENARIO_ERROR, code, "%s (%s: %s)", msg, ops->name, terr);
+		else
+			g_set_error(err, SCENARIO_ERROR, code, "%s", msg);
 	} else if (end == SIM_END_DEADLOCK) {
 		char *dm = deadlock_message(wops, w, o->path, ops, t);
 		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_DEADLOCK, "%s", dm);
