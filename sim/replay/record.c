@@ -478,6 +478,16 @@ static const char *r_spec(struct target *t)
 	return REC(t)->in->spec(REC(t)->t);
 }
 
+static const char *r_error(struct target *t)
+{
+	return REC(t)->in->error ? REC(t)->in->error(REC(t)->t) : NULL;
+}
+
+static const char *const *r_not_applied(struct target *t)
+{
+	return REC(t)->in->not_applied ? REC(t)->in->not_applied(REC(t)->t) : NULL;
+}
+
 static struct metrics *r_take_metrics(struct target *t)
 {
 	return REC(t)->in->take_metrics(REC(t)->t);
@@ -540,6 +550,8 @@ const struct target_ops record_target = {
 	.stop = r_stop,
 	.set_sample_interval = r_set_sample_interval,
 	.spec = r_spec,
+	.error = r_error,
+	.not_applied = r_not_applied,
 	.take_metrics = r_take_metrics,
 	.events = r_events,
 	.blocked = r_blocked,
