@@ -1,6 +1,7 @@
 /* The metric table is the one place a metric is defined: README's table is its
  * markdown, the public names and the comparison's sections come from it, and a metric
  * a target cannot measure shows as n/a in every output, never as 0. */
+#include "linux/kexec.h"
 #include "metrics/metric_table.h"
 #include "report/report.h"
 #include "run/expect.h"
@@ -138,6 +139,28 @@ static struct run_result *run_with_holes(void)
 	return r;
 }
 
+/* The table's "n/a on linux" and the kernel executor's own account of what it
+ * measures say the same for every metric. */
+START_TEST(linux_absent_on_agrees_with_kexec)
+{
+	for (int c = 0; c < M_NR_COUNTERS; c++) {
+		const struct metric_def *d = metric_counter_def(c);
+		const char *why = NULL;
+		bool na = kx_metric_measure(d->name, &why) == KX_NOT_MEASURED;
+		ck_assert_msg(na == metric_absent_on(d, "linux"), "%s: table says %s on linux, "
+			      "kexec says %s (%s)", d->name, metric_absent_on(d, "linux") ? "n/a"
+			      : "measured", na ? "not measured" : "measured", why ? why : "");
+	}
+	for (int k = 0; k < OPK_NR; k++) {
+		const struct metric_def *d = metric_latency_def(k);
+		char *name = g_strdup_printf("%s.p99", d->name);
+		bool na = kx_metric_measure(name, NULL) == KX_NOT_MEASURED;
+		ck_assert_msg(na == metric_absent_on(d, "linux"), "%s", name);
+		g_free(name);
+	}
+}
+END_TEST
+
 START_TEST(absent_metrics_show_na_everywhere)
 {
 	struct run_result *r = run_with_holes();
@@ -187,6 +210,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, charts_rows_follow_the_table);
 	tcase_add_test(tc, absent_on_names_whole_targets);
 	tcase_add_test(tc, absent_metrics_show_na_everywhere);
+	tcase_add_test(tc, linux_absent_on_agrees_with_kexec);
 	suite_add_tcase(s, tc);
 	return s;
 }

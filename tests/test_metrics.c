@@ -11,7 +11,7 @@ static const char *const want_counters[] = {
 	"disk_writes", "disk_requests", "dio_write_bw", "redundant_writes", "checksum_errors",
 	"eio_returned", "stale_overwrites", "lost_writes", "lost_at_end", "fsync_violations",
 	"stale_reads", "stale_cache_pages", "forks", "bounces", "pte_updates",
-	"tlb_shootdowns", "forked_pages_peak", "bounce_pages_peak",
+	"tlb_shootdowns", "forked_pages_peak", "bounce_pages_peak", "stable_waits",
 	"stall.stable", "stall.pin", "stall.refork", "stall.throttle",
 	"cpu.copy", "cpu.checksum", "cpu.pte", "cpu.tlb", "sim_time",
 };

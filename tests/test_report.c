@@ -550,6 +550,30 @@ START_TEST(csv_one_seed_raw_numbers)
 }
 END_TEST
 
+/* A measured policy's cells (the kernel's) show the median of its runs, the others'
+ * the mean; both have min..max, and the CSV a median row. */
+START_TEST(measured_policy_shows_median)
+{
+	struct fake_compare f;
+	fake_compare_init(&f, 2, 3);
+	/* redundant_writes of wait-on-writeback: 30, 60, 300; unrestricted: 2, 4, 60 */
+	compare_run(&f.c, 0, 2)->m->c[M_REDUNDANT_WRITES] = 300;
+	compare_run(&f.c, 1, 2)->m->c[M_REDUNDANT_WRITES] = 60;
+	const bool median[] = { true, false };
+	f.c.median = median;
+	char *t = report_compare_table(&f.c);
+	ck_assert_msg(strstr(t, "60 (30..300)"), "%s", t);
+	ck_assert_msg(strstr(t, "22 (2..60)"), "%s", t);
+	ck_assert(strstr(t, "the median for measured runs"));
+	char *s = report_compare_csv(&f.c);
+	ck_assert_ptr_nonnull(strstr(s, "\nredundant_writes,median,60,4\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nredundant_writes,mean,130,22\n"));
+	g_free(s);
+	g_free(t);
+	fake_compare_free(&f);
+}
+END_TEST
+
 START_TEST(csv_and_json_several_seeds_mean_and_spread)
 {
 	struct fake_compare f;
@@ -697,6 +721,7 @@ static Suite *report_suite(void)
 	tcase_add_test(cmp, expectations_name_their_location);
 	tcase_add_test(cmp, csv_one_seed_raw_numbers);
 	tcase_add_test(cmp, csv_and_json_several_seeds_mean_and_spread);
+	tcase_add_test(cmp, measured_policy_shows_median);
 	tcase_add_test(cmp, markdown_tables);
 	suite_add_tcase(s, cmp);
 	TCase *fix = tcase_create("fixture");

@@ -34,6 +34,8 @@ struct cli_scenario_args {
 	char *mem_limit;
 	char *timeline_interval;
 	char *out;
+	char *profile;                  /* --profile FILE (run/profile.h) */
+	char **profile_lines;           /* as read, for scenario_opts.profile */
 };
 
 /* Options of an op-log replay (run, compare): --timing, and --device, --writeback,
@@ -56,8 +58,7 @@ extern const char cli_replay_help[];
 void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a);
 /* Fill @o from @a (paths and policy left to the caller); false and a message on
  * stderr for a malformed --set, size or duration. */
-bool cli_scenario_opts(const char *cmd, const struct cli_scenario_args *a,
-		       struct scenario_opts *o);
+bool cli_scenario_opts(const char *cmd, struct cli_scenario_args *a, struct scenario_opts *o);
 void cli_scenario_opts_clear(struct scenario_opts *o);
 void cli_scenario_args_clear(struct cli_scenario_args *a);
 

@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "report/report.h"
 #include "engine/units.h"
+#include "run/profile.h"
 
 void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a)
 {
@@ -26,6 +27,10 @@ void cli_scenario_entries(GOptionContext *ctx, struct cli_scenario_args *a)
 		{ "timeline-interval", 0, 0, G_OPTION_ARG_STRING, &a->timeline_interval,
 		  "Simulated time between timeline.csv rows (default: duration/200; without a duration, 201 to 400 rows)",
 		  "DURATION" },
+		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &a->profile,
+		  "A calibration profile (wbsim calibrate -o FILE): each sim.device{} and "
+		  "sim.costs{} value it sets replaces the scenario's (linux: runs ignore them)",
+		  "FILE" },
 		G_OPTION_ENTRY_NULL
 	};
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -85,10 +90,19 @@ bool cli_parse_u64(const char *cmd, const char *what, const char *s, uint64_t mi
 	return true;
 }
 
-bool cli_scenario_opts(const char *cmd, const struct cli_scenario_args *a,
-		       struct scenario_opts *o)
+bool cli_scenario_opts(const char *cmd, struct cli_scenario_args *a, struct scenario_opts *o)
 {
 	GError *err = NULL;
+	if (a->profile) {
+		g_strfreev(a->profile_lines);
+		if (!(a->profile_lines = run_profile_read(a->profile, &err))) {
+			cli_usage_error(cmd, "%s", err->message);
+			g_clear_error(&err);
+			return false;
+		}
+		o->profile = (const char *const *)a->profile_lines;
+		o->profile_path = a->profile;
+	}
 	o->sets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (char **kv = a->sets; kv && *kv; kv++) {
 		const char *eq = strchr(*kv, '=');
@@ -132,6 +146,8 @@ void cli_scenario_args_clear(struct cli_scenario_args *a)
 	g_free(a->mem_limit);
 	g_free(a->timeline_interval);
 	g_free(a->out);
+	g_free(a->profile);
+	g_strfreev(a->profile_lines);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "cli/wbsim.h"
 #include "policy.h"
 
 #define CMD "policies"
@@ -16,7 +17,7 @@ int cli_policies(int argc, char **argv)
 	g_option_context_set_summary(ctx, "List the installed writeback policies and their options.");
 	g_option_context_set_description(ctx,
 		"A policy spec on the command line is name[:key=value,...], for example\n"
-		"page-fork:pins=ignore.  Policies are loaded from the build's policy directory\n"
+		"page-fork:pins=ignore; linux:stable_writes=1 runs on the kernel.  Policies are loaded from the build's policy directory\n"
 		"($WBSIM_POLICY_DIR overrides it) and the directories in $WBSIM_POLICY_PATH.");
 	int status = CLI_USAGE;
 	if (!cli_parse(ctx, CMD, &argc, &argv))
@@ -47,6 +48,14 @@ int cli_policies(int argc, char **argv)
 			if (o->help && *o->help)
 				printf("          %s\n", o->help);
 		}
+	}
+	/* Targets other than the model list their own specs. */
+	for (const struct target_ops *const *t = wbsim_targets; *t; t++) {
+		if (!(*t)->describe_specs)
+			continue;
+		char *d = (*t)->describe_specs();
+		printf("\n%s", d);
+		g_free(d);
 	}
 	status = CLI_OK;
 out:

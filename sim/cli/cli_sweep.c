@@ -205,6 +205,9 @@ static struct sweep_plan *plan_from_args(struct args *a, const char *path,
 	p->mem_limit = g_strdup(a->sa.mem_limit);
 	if (!(p->scenario_sha256 = sweep_file_sha256(p->scenario, &err)))
 		goto bad;
+	if (a->sa.profile && (!(p->profile = g_canonicalize_filename(a->sa.profile, NULL)) ||
+			      !(p->profile_sha256 = sweep_file_sha256(p->profile, &err))))
+		goto bad;
 	/* From the table, so a repeated --set counts once, as in the run itself. */
 	GList *keys = g_list_sort(g_hash_table_get_keys(base->sets), (GCompareFunc)strcmp);
 	for (GList *k = keys; k; k = k->next)
@@ -457,6 +460,10 @@ int cli_sweep(int argc, char **argv)
 		if (p->mem_limit) {
 			g_free(a.sa.mem_limit);
 			a.sa.mem_limit = g_strdup(p->mem_limit);
+		}
+		if (p->profile) {
+			g_free(a.sa.profile);
+			a.sa.profile = g_strdup(p->profile);
 		}
 		if (!cli_scenario_opts(CMD, &a.sa, &base))
 			goto out;

@@ -9,9 +9,10 @@
  * fault that of an ext4 file on another.  The whole measurement takes a few
  * seconds.
  *
- * The profile's rule (what `--profile FILE` is meant to do with it): its values
- * replace the built-in defaults of DOMAIN.md §5; a field that a scenario sets in
- * its own sim.device{} or sim.costs{} still wins, since the scenario asked for it.
+ * The profile's rule (`--profile FILE`, run/profile.h): each value it sets replaces
+ * the scenario's, whether the scenario declared it or took the default of
+ * DOMAIN.md §5 (the scenario's 20 us device is a fiction next to a loop device);
+ * what the profile does not set stays the scenario's.
  */
 #ifndef WBSIM_KCAL_H
 #define WBSIM_KCAL_H

@@ -95,9 +95,9 @@ char *kcal_profile_text(const struct kcal *k)
 	GString *s = g_string_new(NULL);
 	g_string_append_printf(s,
 		"-- wbsim calibrate: this machine (%s, Linux %s), measured, as model values.\n"
-		"-- Load with --profile FILE: these replace the built-in defaults, and a field\n"
-		"-- a scenario sets itself still wins.  The device is a buffered loop device\n"
-		"-- on an image file, the one linux: runs use.\n"
+		"-- Load with --profile FILE: each value here replaces the scenario's, declared\n"
+		"-- or default (run/profile.h); what it does not set stays the scenario's.\n"
+		"-- The device is a buffered loop device on an image file, the one linux: runs use.\n"
 		"-- 32 in flight: 4 KiB writes %.0f/s (median %" PRIu64 "ns), reads %.0f/s "
 		"(median %" PRIu64 "ns).\n",
 		k->host, k->kernel, k->write_iops_qd32, k->write_qd32, k->read_iops_qd32,

@@ -27,7 +27,9 @@ static const struct measure table[] = {
 	{ "sim_time", KX_MEASURED, "elapsed time of the run" },
 	{ "disk_writes", KX_MEASURED_BY_ENV, "the loop device's sectors written (/sys/block/loopN/stat)" },
 	{ "disk_requests", KX_MEASURED_BY_ENV, "the loop device's write I/Os (/sys/block/loopN/stat)" },
-	{ "stall.stable", KX_MEASURED_BY_ENV, "writeback:folio_wait_writeback (tracefs)" },
+	{ "stable_waits", KX_MEASURED_BY_ENV, "writeback:folio_wait_writeback events (tracefs)" },
+	{ "stall.stable", KX_MEASURED_BY_ENV, "writeback:folio_wait_writeback to the wakeup that "
+	  "ends the sleep it caused (tracefs, sched events of the run's threads)" },
 	{ "stall.throttle", KX_MEASURED_BY_ENV, "writeback:balance_dirty_pages pauses (tracefs)" },
 	{ "faults", KX_NOT_MEASURED, "write faults happen inside a store and are not counted apart" },
 	{ "redundant_writes", KX_NOT_MEASURED, "needs the content of every write the device "

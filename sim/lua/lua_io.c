@@ -269,9 +269,8 @@ static int m_unmap(lua_State *L)
 	struct lmap *m = CHECK_MAP(L, "m:unmap");
 	struct ltask *lt = ltask_current(L, "m:unmap", true);
 	check_map_use(L, m, lt, "m:unmap");
-	OPS(lt)->munmap(lt->t, m->m);
 	m->unmapped_at = lstate_where(lt->ctx.st, L, 1);
-	return 0;
+	return lop_result(L, lt, OPS(lt)->munmap(lt->t, m->m), RES_NOTHING);
 }
 
 /* m:pin(off, len, {longterm = true}?): FOLL_LONGTERM asks for a pin that may last as

@@ -36,6 +36,7 @@ enum metric_counter {
 	M_TLB_SHOOTDOWNS,       /* remote TLB flush IPIs */
 	M_FORKED_PAGES_PEAK,    /* most forked-off copies alive at once */
 	M_BOUNCE_PAGES_PEAK,    /* most bounce pages alive at once */
+	M_STABLE_WAITS,         /* waits for a page's writeback to end before modifying it */
 	/* times, nanoseconds */
 	M_STALL_STABLE,         /* writers waiting for writeback to end (stable pages) */
 	M_STALL_PIN,            /* writers waiting for a pin to be released */

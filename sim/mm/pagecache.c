@@ -320,9 +320,12 @@ struct page *prepare_modify(struct mm *mm, struct task *t, struct page *p,
 	case MODIFY_WAIT:
 		TRACE(mm->tr, t, "folio_wait_writeback", "ino=%d index=%" G_GUINT64_FORMAT,
 		      blk_file(p->blk)->ino, blk_index(p->blk));
+		metrics_inc(mm->m, M_STABLE_WAITS);
 		task_wait(t, p, STALL_STABLE);
 		return NULL;
 	case MODIFY_WAIT_PIN:
+		if (!p->pincount)
+			metrics_inc(mm->m, M_STABLE_WAITS);
 		task_wait(t, p, p->pincount ? STALL_PIN : STALL_STABLE);
 		return NULL;
 	case MODIFY_FORK:

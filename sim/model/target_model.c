@@ -241,9 +241,10 @@ static void m_wake(struct target *t, const void *key)
 	sim_wake(S(t), key);
 }
 
-static void m_munmap(struct target_task *k, struct target_map *m)
+static enum op_status m_munmap(struct target_task *k, struct target_map *m)
 {
 	task_munmap(T(k), (struct mapping *)m);
+	return OP_DONE;
 }
 
 static void m_exit(struct target_task *k)

@@ -362,14 +362,14 @@ static void r_wait_met(struct target_task *k, const void *key)
 		rc->in->wait_met(K(k)->in, in_key);
 }
 
-static void r_munmap(struct target_task *k, struct target_map *m)
+static enum op_status r_munmap(struct target_task *k, struct target_map *m)
 {
 	struct rec *rc = K(k)->rec;
 	struct oplog_op o = OP(OPL_UNMAP, .map = MAP_ID(m));
 	rec_put(K(k), &o);
-	rc->in->munmap(K(k)->in, MAP_IN(m));
-	K(k)->done_at = rc->in->now(rc->t);
+	enum op_status s = rec_done(K(k), rc->in->munmap(K(k)->in, MAP_IN(m)));
 	g_hash_table_remove(rc->live, m);
+	return s;
 }
 
 static void r_exit(struct target_task *k)
@@ -441,6 +441,16 @@ static const char *r_spec(struct target *t)
 	return REC(t)->in->spec(REC(t)->t);
 }
 
+static const char *r_error(struct target *t)
+{
+	return REC(t)->in->error ? REC(t)->in->error(REC(t)->t) : NULL;
+}
+
+static const char *const *r_not_applied(struct target *t)
+{
+	return REC(t)->in->not_applied ? REC(t)->in->not_applied(REC(t)->t) : NULL;
+}
+
 static struct metrics *r_take_metrics(struct target *t)
 {
 	return REC(t)->in->take_metrics(REC(t)->t);
@@ -503,6 +513,8 @@ const struct target_ops record_target = {
 	.stop = r_stop,
 	.set_sample_interval = r_set_sample_interval,
 	.spec = r_spec,
+	.error = r_error,
+	.not_applied = r_not_applied,
 	.take_metrics = r_take_metrics,
 	.events = r_events,
 	.blocked = r_blocked,

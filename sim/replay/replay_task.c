@@ -140,8 +140,9 @@ static enum op_status issue(struct rtask *t)
 		return (m = replay_map(t, o->map)) ? ops->msync(k, m->m, o->off, o->len) : OP_DONE;
 	case OPL_UNMAP:
 		if ((m = replay_map(t, o->map))) {
-			ops->munmap(k, m->m);
+			enum op_status s = ops->munmap(k, m->m);
 			g_hash_table_remove(rp->maps, KEY(o->map));
+			return s;
 		}
 		return OP_DONE;
 	case OPL_PIN:

@@ -231,6 +231,13 @@ char *report_summary_json(const struct run_result *r)
 
 	json_builder_set_member_name(b, "expectations");
 	report_json_expectations(b, r->expects);
+	if (r->not_applied) {
+		json_builder_set_member_name(b, "not_applied");
+		json_builder_begin_array(b);
+		for (char **n = r->not_applied; *n; n++)
+			json_builder_add_string_value(b, *n);
+		json_builder_end_array(b);
+	}
 
 	/* Last, so that everything above it is the deterministic part. */
 	json_builder_set_member_name(b, "wall");

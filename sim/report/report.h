@@ -53,6 +53,9 @@ struct compare {
 	guint nseeds;
 	const uint64_t *seeds;
 	struct run_result *const *runs;
+	/* per policy, NULL: all false.  Its runs are measurements (the kernel): with
+	 * several seeds its cells show the median rather than the mean. */
+	const bool *median;
 };
 
 static inline const struct run_result *compare_run(const struct compare *c, guint p, guint s)

@@ -73,11 +73,24 @@ static bool absent(const struct compare *c, guint p, const char *metric)
 
 struct spread {
 	double mean, min, max, stddev;  /* stddev: sample (n - 1), 0 for one seed */
+	double median;
 };
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Policy @p's cells show the median rather than the mean (measured runs). */
+static bool by_median(const struct compare *c, guint p)
+{
+	return c->median && c->median[p];
+}
 
 static struct spread row_spread(const struct compare *c, guint p, const char *metric)
 {
-	struct spread s = { 0, INFINITY, -INFINITY, 0 };
+	struct spread s = { 0, INFINITY, -INFINITY, 0, 0 };
 	double sum = 0;
 	for (guint i = 0; i < c->nseeds; i++) {
 		double v = 0;
@@ -87,6 +100,15 @@ static struct spread row_spread(const struct compare *c, guint p, const char *me
 		s.max = fmax(s.max, v);
 	}
 	s.mean = sum / c->nseeds;
+	double *v = g_new(double, c->nseeds);
+	for (guint i = 0; i < c->nseeds; i++) {
+		v[i] = 0;
+		metrics_lookup(compare_run(c, p, i)->m, metric, &v[i]);
+	}
+	qsort(v, c->nseeds, sizeof *v, cmp_double);
+	s.median = c->nseeds % 2 ? v[c->nseeds / 2]
+				 : (v[c->nseeds / 2 - 1] + v[c->nseeds / 2]) / 2;
+	g_free(v);
 	if (c->nseeds > 1) {
 		double sq = 0;
 		for (guint i = 0; i < c->nseeds; i++) {
@@ -104,7 +126,7 @@ static char *human_cell(const struct compare *c, guint p, const char *metric)
 	if (absent(c, p, metric))
 		return g_strdup("n/a");
 	struct spread s = row_spread(c, p, metric);
-	char *mean = report_format_value(metric, s.mean);
+	char *mean = report_format_value(metric, by_median(c, p) ? s.median : s.mean);
 	if (c->nseeds == 1 || s.min == s.max)
 		return mean;
 	char *lo = report_format_value(metric, s.min), *hi = report_format_value(metric, s.max);
@@ -136,7 +158,12 @@ static char *seeds_text(const struct compare *c)
 	else
 		for (guint i = 0; i < c->nseeds; i++)
 			g_string_append_printf(s, "%s%" PRIu64, i ? "," : "", c->seeds[i]);
-	g_string_append(s, "; cells show the mean, and (min..max) where the seeds differ");
+	bool med = false;
+	for (guint p = 0; p < c->npolicies; p++)
+		med = med || by_median(c, p);
+	g_string_append(s, med ? "; cells show the mean (the median for measured runs: "
+			       "the kernel's), and (min..max) where the seeds differ"
+			       : "; cells show the mean, and (min..max) where the seeds differ");
 	return g_string_free(s, FALSE);
 }
 
@@ -275,10 +302,10 @@ static void csv_number(GString *out, double v)
 }
 
 /* One seed: metric,<spec>...  Several: metric,stat,<spec>... with the rows
- * mean, min, max and stddev (sample standard deviation) of each metric. */
+ * mean, min, max, stddev (sample standard deviation) and median of each metric. */
 char *report_compare_csv(const struct compare *c)
 {
-	static const char *const stats[] = { "mean", "min", "max", "stddev" };
+	static const char *const stats[] = { "mean", "min", "max", "stddev", "median" };
 	GArray *rows = compare_rows(c);
 	GString *out = g_string_new(c->nseeds > 1 ? "metric,stat" : "metric");
 	for (guint p = 0; p < c->npolicies; p++) {
@@ -298,7 +325,7 @@ char *report_compare_csv(const struct compare *c)
 					continue;
 				}
 				struct spread s = row_spread(c, p, metric);
-				double v[] = { s.mean, s.min, s.max, s.stddev };
+				double v[] = { s.mean, s.min, s.max, s.stddev, s.median };
 				csv_number(out, v[st]);
 			}
 			g_string_append_c(out, '\n');
@@ -315,7 +342,7 @@ static void add_double_member(JsonBuilder *b, const char *key, double v)
 }
 
 /* Policies carry their runs and expectations; "metrics" maps each row to
- * {spec: value} with one seed, {spec: {mean, min, max, stddev}} with several. */
+ * {spec: value} with one seed, {spec: {mean, min, max, stddev, median}} with several. */
 char *report_compare_json(const struct compare *c)
 {
 	JsonBuilder *b = json_builder_new();
@@ -393,6 +420,8 @@ char *report_compare_json(const struct compare *c)
 			json_builder_set_member_name(b, "max");
 			report_json_metric(b, row->metric, s.max);
 			add_double_member(b, "stddev", s.stddev);
+			json_builder_set_member_name(b, "median");
+			report_json_metric(b, row->metric, s.median);
 			json_builder_end_object(b);
 		}
 		json_builder_end_object(b);

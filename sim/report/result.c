@@ -45,6 +45,7 @@ void run_result_free(struct run_result *r)
 		g_ptr_array_free(r->expects, TRUE);
 	if (r->timeline)
 		g_array_free(r->timeline, TRUE);
+	g_strfreev(r->not_applied);
 	g_free(r);
 }
 

@@ -44,6 +44,9 @@ struct run_result {
 	GPtrArray *expects;             /* of struct expect_result *, those matching the policy */
 	GArray *timeline;               /* of struct timeline_sample */
 	enum sim_end end;
+	/* what of the scenario's machine the target did not reproduce (NULL-terminated;
+	 * NULL: everything was) */
+	char **not_applied;
 	/* not deterministic: reported apart */
 	double wall_seconds;
 	uint64_t events;

@@ -2,6 +2,7 @@
  * batch — runs on the thread pool, and writing results (run/batch.h).
  */
 #include "run/batch.h"
+#include "run/target.h"
 
 #include <string.h>
 
@@ -26,12 +27,18 @@ bool batch_run(struct batch *b)
 	b->runs = g_new0(struct run_result *, n);
 	b->errs = g_new0(GError *, n);
 	b->seeds = g_new(uint64_t, b->nseeds);
+	b->median = g_new0(bool, b->nspecs);
+	for (guint i = 0; i < b->nspecs; i++) {
+		const struct target_ops *t = target_for(b->base->targets, b->specs[i]);
+		b->median[i] = t && t->measured;
+	}
 	for (guint i = 0; i < b->nseeds; i++)
 		b->seeds[i] = i + 1;
 	struct job *jobs = g_new0(struct job, n);
 	GAsyncQueue *done = g_async_queue_new();
-	guint threads = MIN(n, g_get_num_processors());
+	guint threads = MIN(n, g_get_num_processors()), pooled = 0;
 	GThreadPool *pool = g_thread_pool_new(run_job, NULL, (gint)threads, FALSE, NULL);
+	bool *alone = g_new0(bool, n);
 	for (guint i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		j->o = *b->base;
@@ -41,16 +48,32 @@ bool batch_run(struct batch *b)
 		j->r = &b->runs[i];
 		j->err = &b->errs[i];
 		j->done = done;
-		g_thread_pool_push(pool, j, NULL);
+		const struct target_ops *t = target_for(b->base->targets, j->o.policy_spec);
+		alone[i] = t && t->exclusive;
+		if (!alone[i]) {
+			g_thread_pool_push(pool, j, NULL);
+			pooled++;
+		}
 	}
 	bool ok = true;
-	for (guint i = 0; i < n; i++) {
+	for (guint i = 0; i < pooled; i++) {
 		struct job *j = g_async_queue_pop(done);
 		ok = ok && *j->r;
 		if (b->finished)
 			b->finished(b->progress_data);
 	}
 	g_thread_pool_free(pool, FALSE, TRUE);
+	/* Runs that own the machine: one at a time, here, once the pool is idle. */
+	for (guint i = 0; i < n; i++) {
+		if (!alone[i])
+			continue;
+		run_job(&jobs[i], NULL);
+		g_async_queue_pop(done);
+		ok = ok && *jobs[i].r;
+		if (b->finished)
+			b->finished(b->progress_data);
+	}
+	g_free(alone);
 	g_async_queue_unref(done);
 	g_free(jobs);
 	return ok;
@@ -65,6 +88,7 @@ void batch_clear(struct batch *b)
 	g_clear_pointer(&b->runs, g_free);
 	g_clear_pointer(&b->errs, g_free);
 	g_clear_pointer(&b->seeds, g_free);
+	g_clear_pointer(&b->median, g_free);
 }
 
 struct compare batch_compare(const struct batch *b)
@@ -73,7 +97,7 @@ struct compare batch_compare(const struct batch *b)
 	return (struct compare){
 		.scenario = r0->scenario, .description = r0->description,
 		.npolicies = b->nspecs, .specs = b->specs, .nseeds = b->nseeds,
-		.seeds = b->seeds, .runs = b->runs,
+		.seeds = b->seeds, .runs = b->runs, .median = b->median,
 	};
 }
 

@@ -28,6 +28,7 @@ struct batch {
 	struct run_result **runs;
 	GError **errs;
 	uint64_t *seeds;
+	bool *median;                           /* per spec: its target is measured */
 };
 
 /* Every run of @b, each worker taking the next; true when all of them succeeded. */

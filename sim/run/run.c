@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/units.h"
 #include "run/expect.h"
+#include "run/profile.h"
 #include "run/workload.h"
 
 G_DEFINE_QUARK(wbsim-scenario-error-quark, scenario_error)
@@ -200,18 +201,24 @@ static const struct target_ops *choose_target(const struct scenario_opts *o,
 	return t;
 }
 
-static struct sim_config run_config(const struct scenario_opts *o, const struct workload_info *wi)
+static bool run_config(const struct scenario_opts *o, const struct workload_info *wi,
+		       struct sim_config *out, GError **err)
 {
 	struct sim_config cfg = *wi->cfg;
 	if (!o->workload_seed)
 		cfg.seed = o->seed;
 	if (o->duration_cap && (!cfg.duration || cfg.duration > o->duration_cap))
 		cfg.duration = o->duration_cap;
-	sim_config_finish(&cfg, wi->stable_set, wi->bandwidth_set, wi->flush_set);
+	bool stable_set = wi->stable_set, bandwidth_set = wi->bandwidth_set, flush_set = wi->flush_set;
+	if (o->profile && !run_profile_apply(o->profile, o->profile_path, &cfg, &stable_set,
+					     &bandwidth_set, &flush_set, err))
+		return false;
+	sim_config_finish(&cfg, stable_set, bandwidth_set, flush_set);
 	cfg.timeline_interval = o->timeline_interval ? o->timeline_interval
 			      : cfg.duration ? MAX(cfg.duration / TIMELINE_ROWS, 1)
 			      : TIMELINE_FIRST_INTERVAL;
-	return cfg;
+	*out = cfg;
+	return true;
 }
 
 /*
@@ -250,7 +257,11 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 		return NULL;
 	}
 
-	struct sim_config cfg = run_config(o, &wi);
+	struct sim_config cfg;
+	if (!run_config(o, &wi, &cfg, err)) {
+		wops->close(w);
+		return NULL;
+	}
 	bool adaptive = !o->timeline_interval && !cfg.duration;
 	GArray *timeline = g_array_new(FALSE, FALSE, sizeof(struct timeline_sample));
 	/* A wrapper (the recorder) stands in for the target that runs the spec. */
@@ -296,8 +307,15 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 
 	struct run_result *r = NULL;
 	const char *msg = wops->error(w, &code);
-	if (msg) {
-		g_set_error(err, SCENARIO_ERROR, code, "%s", msg);
+	const char *terr = ops->error ? ops->error(t) : NULL;
+	if (terr && !msg) {
+		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_RUNTIME, "%s: %s", o->path, terr);
+	} else if (msg) {
+		/* A declaration the target refused: the source's message, and the target's why. */
+		if (terr)
+			g_set_error(err, SCENARIO_ERROR, code, "%s (%s: %s)", msg, ops->name, terr);
+		else
+			g_set_error(err, SCENARIO_ERROR, code, "%s", msg);
 	} else if (end == SIM_END_DEADLOCK) {
 		char *dm = deadlock_message(wops, w, o->path, ops, t);
 		g_set_error(err, SCENARIO_ERROR, SCENARIO_ERROR_DEADLOCK, "%s", dm);
@@ -318,6 +336,8 @@ static struct run_result *run(const struct scenario_opts *o, GError **err)
 		timeline = NULL;
 		r->end = end;
 		r->events = ops->events(t);
+		if (ops->not_applied && ops->not_applied(t))
+			r->not_applied = g_strdupv((char **)ops->not_applied(t));
 	}
 	ops->destroy(t);
 	wops->close(w);

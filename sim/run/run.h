@@ -73,6 +73,10 @@ struct scenario_opts {
 	 * device, writeback or costs, applied in order. */
 	const char *timing;
 	const char *const *config;
+	/* A calibration profile (run/profile.h), its lines and its file, NULL when not
+	 * given: its values replace the workload's device and cost values. */
+	const char *const *profile;
+	const char *profile_path;
 };
 
 struct scenario_info {

@@ -66,6 +66,16 @@ struct target_config {
 
 struct target_ops {
 	const char *name;
+	/* Its runs own machine-wide state (the running kernel: sysctls, loop devices,
+	 * timing that a busy CPU would distort): a batch runs them one at a time on the
+	 * calling thread, after the others, never on the pool. */
+	bool exclusive;
+	/* Its runs are measurements, not deterministic: several runs of a spec are
+	 * summarised by their median (with min..max), not their mean. */
+	bool measured;
+	/* Optional: what `wbsim policies` prints for the specs it claims (the model's
+	 * come from the policy modules), name, description and options, as text. */
+	char *(*describe_specs)(void);
 	/* Does this target run @spec?  The first target of a list that claims a spec
 	 * runs it. */
 	bool (*claims)(const char *spec);
@@ -118,7 +128,9 @@ struct target_ops {
 	 * machine to do, but a recorder logs it, since a replay under another policy may
 	 * reach the same point before the event is set. */
 	void (*wait_met)(struct target_task *k, const void *key);
-	void (*munmap)(struct target_task *k, struct target_map *m);
+	/* OP_DONE at once on the model; a target whose mappings live in another process
+	 * may block. */
+	enum op_status (*munmap)(struct target_task *k, struct target_map *m);
 	void (*exit)(struct target_task *k);
 	int (*result)(struct target_task *k);   /* 0, -WBSIM_EIO, -WBSIM_EFAULT (longterm pin) */
 	struct target_pin *(*result_pin)(struct target_task *k);
@@ -157,6 +169,11 @@ struct target_ops {
 	 * the events it processed, and after SIM_END_DEADLOCK the task data of the
 	 * tasks left waiting, each with what it waits for. */
 	const char *(*spec)(struct target *t);
+	/* Optional, after run(): why the machine itself failed (the run then ends in
+	 * error, whatever run() returned), or NULL; and what of the scenario's machine it
+	 * did not reproduce, one phrase each, NULL-terminated (NULL: everything). */
+	const char *(*error)(struct target *t);
+	const char *const *(*not_applied)(struct target *t);
 	struct metrics *(*take_metrics)(struct target *t);
 	uint64_t (*events)(struct target *t);
 	GPtrArray *(*blocked)(struct target *t);

@@ -37,6 +37,8 @@ void sweep_plan_free(struct sweep_plan *p)
 	g_ptr_array_free(p->policies, TRUE);
 	g_ptr_array_free(p->builds, TRUE);
 	g_free(p->mem_limit);
+	g_free(p->profile);
+	g_free(p->profile_sha256);
 	g_ptr_array_free(p->metrics, TRUE);
 	g_free(p);
 }
@@ -134,8 +136,7 @@ char *sweep_point_inputs(const struct sweep_plan *p, guint k)
 	g_string_append_printf(s, "wbsim %s\n", p->version);
 	g_string_append_printf(s, "build %s\n", (char *)p->builds->pdata[pol]);
 	g_string_append_printf(s, "scenario-sha256 %s\n", p->scenario_sha256);
-	/* No --profile yet: when it comes, its content's hash goes here. */
-	g_string_append(s, "profile none\n");
+	g_string_append_printf(s, "profile %s\n", p->profile_sha256 ? p->profile_sha256 : "none");
 	for (guint i = 0; i < p->sets->len; i++)
 		g_string_append_printf(s, "set %s\n", (char *)p->sets->pdata[i]);
 	for (guint a = 0; a < p->axes->len; a++)

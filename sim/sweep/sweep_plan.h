@@ -32,6 +32,8 @@ struct sweep_plan {
 	uint64_t timeline_interval;     /* --timeline-interval in ns; 0: the default */
 	char *mem_limit;                /* --mem-limit as given, or NULL: not an input of the
 					   results (it only decides whether a run fits) */
+	char *profile;                  /* --profile FILE as given, or NULL */
+	char *profile_sha256;           /* its content's, an input of every point */
 	GPtrArray *metrics;             /* shown in sweep.md and the charts */
 };
 

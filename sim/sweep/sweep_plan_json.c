@@ -62,6 +62,8 @@ char *sweep_plan_to_json(const struct sweep_plan *p)
 	json_builder_set_member_name(b, "timeline_interval_ns");
 	json_builder_add_int_value(b, (gint64)p->timeline_interval);
 	str_member(b, "mem_limit", p->mem_limit);
+	str_member(b, "profile", p->profile);
+	str_member(b, "profile_sha256", p->profile_sha256);
 	strings(b, "metrics", p->metrics);
 	json_builder_set_member_name(b, "points");
 	json_builder_add_int_value(b, sweep_plan_npoints(p));
@@ -163,6 +165,11 @@ struct sweep_plan *sweep_plan_from_json(const char *text, const char *path, GErr
 		p->scenario_sha256 = string_of(&r, o, "scenario_sha256", false);
 		p->version = string_of(&r, o, "wbsim", false);
 		p->mem_limit = string_of(&r, o, "mem_limit", true);
+		/* Plans from before --profile have neither. */
+		if (json_object_has_member(o, "profile")) {
+			p->profile = string_of(&r, o, "profile", true);
+			p->profile_sha256 = string_of(&r, o, "profile_sha256", true);
+		}
 		p->nseeds = (guint)int_of(&r, o, "seeds", 1);
 		p->timeline_interval = (uint64_t)int_of(&r, o, "timeline_interval_ns", 0);
 		strings_of(&r, o, "sets", p->sets);
