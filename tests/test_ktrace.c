@@ -150,20 +150,19 @@ static void bdi_write(struct kenv *e, const char *attr, const char *value)
 	g_free(p);
 }
 
-/* A run whose global dirty limits are known and stay so while it writes.
- * How hard a strict_limit bdi is throttled depends on the global limits as well
- * as on its own: the kernel keeps max_bytes as a share of the global limit at
- * the time it is written (bdi_set_max_bytes), and the pause pacing derives from
- * the global thresholds.  Measured here with max_bytes = 1 MiB and 64 MiB
- * written: vm.dirty_bytes 4 GiB gives 31-37 pauses, 1 GiB gives 0 or 1.  Other
- * kernel tests set vm.dirty_* for their runs (under kenv's sysctl lock), which
- * is how CI once saw no pause at all; holding the lock with limits of the order
- * of this machine's defaults (20 % and 10 % of 24 GiB) keeps them away.  A run
- * holding the lock already is waited for. */
+/* A run throttled by global dirty limits small enough that 64 MiB of writes must
+ * pass through balance_dirty_pages' pauses: 16 MiB, background 8 MiB (the
+ * machine's own writers are throttled by them too for the second this takes;
+ * kenv restores the sysctls at teardown and holds its sysctl lock meanwhile, so no
+ * other kernel test changes them).  A per-device limit (strict_limit with
+ * max_bytes = 1 MiB) was tried first and gave 31-37 pauses on a loop device that
+ * had written back before, and none at all on one used for the first time, as in
+ * a fresh CI machine: 64 MiB written in 25 ms, not one balance_dirty_pages event.
+ * A run holding the lock already is waited for. */
 static struct kenv *setup_with_own_sysctls(void)
 {
 	static const struct kenv_dirty d = {
-		.dirty_bytes = 4096ull << 20, .dirty_background_bytes = 2048ull << 20,
+		.dirty_bytes = 16ull << 20, .dirty_background_bytes = 8ull << 20,
 		.expire_centisecs = 3000, .writeback_centisecs = 500,
 	};
 	struct kenv_opts o = { .fs = KENV_FS_EXT4, .dirty = &d };
@@ -183,8 +182,6 @@ static struct kenv *setup_with_own_sysctls(void)
 START_TEST(test_throttle_pauses_counted)
 {
 	struct kenv *e = setup_with_own_sysctls();
-	bdi_write(e, "strict_limit", "1");
-	bdi_write(e, "max_bytes", "1048576");
 	int fd = open_file(e, "big");
 	static char buf[1 << 20];
 	memset(buf, 0x44, sizeof buf);
@@ -202,8 +199,10 @@ START_TEST(test_throttle_pauses_counted)
 	ck_assert_uint_ge(c.throttle_ns, wall_ns / 20);
 	ck_assert_uint_le(c.throttle_ns, wall_ns);
 	close(fd);
-	/* The loop device stays after the run; its limits must not stay with it, or
-	 * the next user of the device is throttled too. */
+	/* The loop device stays after the run; limits set on its bdi must not stay
+	 * with it, or the next user of the device is throttled too. */
+	bdi_write(e, "strict_limit", "1");
+	bdi_write(e, "max_ratio", "50");
 	char *dir = g_strdup_printf("/sys/class/bdi/%s", kenv_bdi(e));
 	kenv_teardown(e);
 	char *strict = NULL, *max = NULL;
