@@ -3,6 +3,7 @@
  * errseq, page_mkwrite under stable pages, dirty throttling, the flusher, the write
  * cache, and determinism.  The schedulers are in test_scheduler.c.
  */
+#include "mm/mm.h"
 #include "model_util.h"
 
 #define US 1000ull
@@ -417,6 +418,104 @@ START_TEST(concurrent_flushes_each_cover_earlier_writes)
 }
 END_TEST
 
+/*
+ * A cache flush makes durable the writes that completed before it was issued, not
+ * those completing while it is in flight (device_flush_request records how far the
+ * completions had got).  Writes take 100 us, the flush 100 us, no jitter:
+ *   a: block 0 written 0-100 us, fsync's flush issued at ~100 us, done at ~200 us;
+ *   b: a block of another file written from 50 us, completing at ~150 us, during
+ *      a's flush (another file: a's fsync does not wait for it).
+ * At 250 us a's block is durable and b's is still only in the volatile cache; the
+ * final sync's own flush makes it durable.
+ */
+struct durable_probe {
+	struct file *f[2];
+	simtime_t at;
+	uint64_t durable[2], disk[2];
+	bool seen;
+};
+
+static void probe_durable(void *data, struct sim *s)
+{
+	struct durable_probe *pr = data;
+	if (pr->seen || sim_now_ns(s) < pr->at)
+		return;
+	pr->seen = true;
+	for (int i = 0; i < 2; i++) {
+		pr->durable[i] = pr->f[i]->blocks[0].durable;
+		pr->disk[i] = pr->f[i]->blocks[0].disk;
+	}
+}
+
+START_TEST(flush_covers_only_writes_completed_before_it)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.write_cache = true;
+	c.dev.flush_latency = 100 * US;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct file *g = sim_file_new(s, "other", 1 << 20);
+	struct durable_probe pr = { .f = { f, g }, .at = 250 * US };
+	sim_set_sampler(s, probe_durable, &pr);
+	sim_set_timeline_interval(s, 10 * US);
+	struct step a[] = { PWRITE(f, 0, 4096), FSYNC(f), END };
+	struct step b[] = { SLEEP_UNTIL(50 * US), PWRITE(g, 0, 4096),
+			    SYNC_RANGE(g, 0, 4096, W_WRITE), SLEEP_UNTIL(1000 * US), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	struct script *y = script_spawn(s, "b", NULL, -1, 0, b);
+	sim_run(s);
+	ck_assert(pr.seen);
+	/* The premise: both writes have landed by 250 us. */
+	ck_assert_uint_ne(pr.disk[0], 0);
+	ck_assert_uint_ne(pr.disk[1], 0);
+	ck_assert_uint_eq(pr.durable[0], pr.disk[0]);
+	ck_assert_uint_eq(pr.durable[1], 0);
+	ck_assert_uint_eq(g->blocks[0].durable, pr.disk[1]);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A disk serves one request at a time, whatever queue_depth says: sim_config_finish
+ * sets it to 1 for the hdd model.  Two direct writes issued together at t=0, seek and
+ * rotation 0: the second is done one full service time after the first.
+ */
+START_TEST(disk_serves_one_request_at_a_time)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.dev.model = DEV_HDD;
+	c.dev.jitter = 0;
+	c.dev.seek = 0;
+	c.dev.rotation = 0;
+	c.dev.write_latency = 100 * US;
+	c.dev.queue_depth = 8;
+	c.cost = (struct cost_cfg){ 0 };
+	sim_config_finish(&c, false, false, false);
+	ck_assert_uint_eq(c.dev.queue_depth, 1);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step a[] = { DIO_WRITE(f, 0, 4096), END };
+	struct step b[] = { DIO_WRITE(f, 1 << 19, 4096), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	struct script *y = script_spawn(s, "b", NULL, -1, 0, b);
+	sim_run(s);
+	simtime_t first = MIN(x->done_at[0], y->done_at[0]);
+	simtime_t second = MAX(x->done_at[0], y->done_at[0]);
+	/* Each takes 100 us plus 4 KiB at 200 MB/s (~20 us). */
+	ck_assert_uint_ge(first, 100 * US);
+	ck_assert_uint_lt(first, 150 * US);
+	ck_assert_uint_ge(second, first + 100 * US);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -433,6 +532,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, whole_run_is_deterministic);
 	tcase_add_test(tc, background_writeback_keeps_up_with_random_writes);
 	tcase_add_test(tc, concurrent_flushes_each_cover_earlier_writes);
+	tcase_add_test(tc, flush_covers_only_writes_completed_before_it);
+	tcase_add_test(tc, disk_serves_one_request_at_a_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
