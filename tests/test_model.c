@@ -516,6 +516,39 @@ START_TEST(disk_serves_one_request_at_a_time)
 }
 END_TEST
 
+/*
+ * A disk seeks only when a request does not start where the last one ended.  Seek
+ * 1 ms, rotation 0, no jitter, no CPU costs; one task writes directly block 0 (the
+ * head starts at sector 0), block 1 (right after it) and block 64 (away from it).
+ * Only the third pays the seek: each request is 100 us plus 4 KiB at 200 MB/s.
+ */
+START_TEST(disk_seeks_only_when_the_head_moves)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.dev.model = DEV_HDD;
+	c.dev.jitter = 0;
+	c.dev.seek = 1000 * US;
+	c.dev.rotation = 0;
+	c.dev.write_latency = 100 * US;
+	c.cost = (struct cost_cfg){ 0 };
+	sim_config_finish(&c, false, false, false);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	ck_assert_uint_eq(f->base_sector, 0);
+	struct step a[] = { DIO_WRITE(f, 0, 4096), DIO_WRITE(f, 4096, 4096),
+			    DIO_WRITE(f, 64 * 4096, 4096), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	sim_run(s);
+	ck_assert_uint_lt(x->done_at[0], 200 * US);
+	ck_assert_uint_lt(x->done_at[1] - x->done_at[0], 200 * US);
+	ck_assert_uint_ge(x->done_at[2] - x->done_at[1], 1000 * US);
+	ck_assert_uint_lt(x->done_at[2] - x->done_at[1], 1200 * US);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -534,6 +567,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, concurrent_flushes_each_cover_earlier_writes);
 	tcase_add_test(tc, flush_covers_only_writes_completed_before_it);
 	tcase_add_test(tc, disk_serves_one_request_at_a_time);
+	tcase_add_test(tc, disk_seeks_only_when_the_head_moves);
 	suite_add_tcase(s, tc);
 	return s;
 }
