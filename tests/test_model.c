@@ -549,6 +549,52 @@ START_TEST(disk_seeks_only_when_the_head_moves)
 }
 END_TEST
 
+/*
+ * fsync writes what was dirty when it started, not what was dirtied since: a page
+ * written back by someone else after fsync tagged it loses its TOWRITE mark with its
+ * dirty bit, and if it is dirtied again, the fsync (which only waits for that
+ * writeback) does not write it.  Under unrestricted, writes take 100 us:
+ *   0 us    page 0 written and sent, then dirtied again (under writeback);
+ *   10 us   fsync tags pages 0 and 1 and waits for page 0's writeback (~100 us);
+ *   20 us   sync_file_range writes page 1 (its writeback ends ~120 us);
+ *   30 us   page 1 dirtied again;
+ *   100 us  fsync writes page 0, finds page 1 no longer tagged, waits for its I/O.
+ * The fsync task starts no write of page 1; the final sync writes it.
+ */
+START_TEST(fsync_skips_pages_redirtied_after_it_started)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step w[] = { PWRITE(f, 0, 4096), SYNC_RANGE(f, 0, 4096, W_WRITE), PWRITE(f, 0, 4096),
+			    PWRITE(f, 4096, 4096), SLEEP_UNTIL(20 * US),
+			    SYNC_RANGE(f, 4096, 4096, W_WRITE), SLEEP_UNTIL(30 * US),
+			    PWRITE(f, 4096, 4096), END };
+	struct step fs[] = { SLEEP_UNTIL(10 * US), FSYNC(f), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	struct script *y = script_spawn(s, "fsyncer", NULL, -1, 0, fs);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ino=1 index=1");
+	unsigned by_fsync = 0;
+	for (guint i = 0; i < starts->len; i++)
+		by_fsync += strstr(starts->pdata[i], "fsyncer") != NULL;
+	/* Written by the writer's sync_file_range and by the final sync. */
+	ck_assert_uint_eq(starts->len, 2);
+	ck_assert_uint_eq(by_fsync, 0);
+	/* The fsync returned after page 0's second write (~200 us). */
+	ck_assert_uint_gt(y->done_at[1], 200 * US);
+	ck_assert_uint_lt(y->done_at[1], 210 * US);
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -568,6 +614,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, flush_covers_only_writes_completed_before_it);
 	tcase_add_test(tc, disk_serves_one_request_at_a_time);
 	tcase_add_test(tc, disk_seeks_only_when_the_head_moves);
+	tcase_add_test(tc, fsync_skips_pages_redirtied_after_it_started);
 	suite_add_tcase(s, tc);
 	return s;
 }
