@@ -548,6 +548,35 @@ START_TEST(direct_write_invalidates_the_cache_before_it_starts)
 }
 END_TEST
 
+/*
+ * A direct read is judged like any read: it returned content older than the latest
+ * written if a buffered write dirtied the page while the read was at the device.
+ * The read is sent at ~1 us and done at ~101 us; the write at 50 us makes it stale,
+ * the same write at 150 us does not.
+ */
+START_TEST(direct_read_counted_stale_when_overtaken)
+{
+	for (int overtaken = 0; overtaken <= 1; overtaken++) {
+		struct sim_config c;
+		test_config(&c);
+		struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+		struct file *f = sim_file_new(s, "data", 1 << 20);
+		struct step r[] = { DIO_READ(f, 0, 4096), END };
+		struct step w[] = { SLEEP_UNTIL(overtaken ? 50 * US : 150 * US),
+				    PWRITE(f, 0, 4096), END };
+		struct script *x = script_spawn(s, "reader", NULL, -1, 0, r);
+		struct script *y = script_spawn(s, "writer", NULL, -1, 0, w);
+		sim_run(s);
+		ck_assert_uint_gt(x->done_at[0], 100 * US);
+		ck_assert_uint_lt(x->done_at[0], 110 * US);
+		ck_assert_uint_eq(M(s, M_STALE_READS), overtaken ? 1 : 0);
+		g_free(x);
+		g_free(y);
+		sim_free(s);
+	}
+}
+END_TEST
+
 START_TEST(direct_writes_take_effect_at_completion)
 {
 	struct sim_config c;
@@ -596,6 +625,7 @@ static Suite *oracle_suite(void)
 	tcase_add_test(tc, stale_read_and_cache_page_counted);
 	tcase_add_test(tc, stale_read_and_cache_page_absent_without_overlap);
 	tcase_add_test(tc, direct_writes_take_effect_at_completion);
+	tcase_add_test(tc, direct_read_counted_stale_when_overtaken);
 	tcase_add_test(tc, direct_write_invalidates_the_cache_before_it_starts);
 	suite_add_tcase(s, tc);
 	return s;
