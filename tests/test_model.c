@@ -595,6 +595,44 @@ START_TEST(fsync_skips_pages_redirtied_after_it_started)
 }
 END_TEST
 
+/*
+ * range_cyclic: a flusher pass over a file resumes where the previous one stopped,
+ * not at the start.  A 12-page file, passes of 6 pages (chunk), a kupdate tick every
+ * millisecond, data expired at once.  Tick 1 (1 ms) writes pages 0-5, the only dirty
+ * ones: the next pass is to start at 6.  All 12 pages are dirtied at 1.5 ms; tick 2
+ * writes 6-11 first, then wraps around to 0-5.
+ */
+START_TEST(flusher_resumes_where_its_last_pass_stopped)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.wb.chunk = 6;
+	c.wb.interval = 1000 * US;
+	c.wb.expire = 0;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 12 * 4096);
+	struct step w[] = { PWRITE(f, 0, 6 * 4096), SLEEP_UNTIL(1500 * US),
+			    PWRITE(f, 0, 12 * 4096), SLEEP_UNTIL(3000 * US), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ino=1 ");
+	ck_assert_uint_eq(starts->len, 18);
+	for (unsigned i = 0; i < 18; i++) {
+		unsigned want = i < 6 ? i : i < 12 ? i : i - 12;        /* 0-5, 6-11, 0-5 */
+		char needle[32];
+		g_snprintf(needle, sizeof(needle), " index=%u", want);
+		const char *l = starts->pdata[i];
+		ck_assert_msg(g_str_has_suffix(l, needle) && strstr(l, "flush"), "%u: %s", i, l);
+	}
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -615,6 +653,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, disk_serves_one_request_at_a_time);
 	tcase_add_test(tc, disk_seeks_only_when_the_head_moves);
 	tcase_add_test(tc, fsync_skips_pages_redirtied_after_it_started);
+	tcase_add_test(tc, flusher_resumes_where_its_last_pass_stopped);
 	suite_add_tcase(s, tc);
 	return s;
 }
