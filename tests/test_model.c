@@ -633,6 +633,42 @@ START_TEST(flusher_resumes_where_its_last_pass_stopped)
 }
 END_TEST
 
+/*
+ * A background pass writes at most `chunk` pages of a file, then the flusher moves on
+ * to the next file: two files of 12 dirty pages, chunk 6, one kupdate tick.  The
+ * writes go A 0-5, B 0-5, A 6-11, B 6-11.
+ */
+START_TEST(flusher_pass_writes_at_most_a_chunk_per_file)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.wb.chunk = 6;
+	c.wb.interval = 1000 * US;
+	c.wb.expire = 0;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *a = sim_file_new(s, "a", 12 * 4096);
+	struct file *b = sim_file_new(s, "b", 12 * 4096);
+	struct step w[] = { PWRITE(a, 0, 12 * 4096), PWRITE(b, 0, 12 * 4096),
+			    SLEEP_UNTIL(3000 * US), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ");
+	ck_assert_uint_eq(starts->len, 24);
+	for (unsigned i = 0; i < 24; i++) {
+		char needle[48];
+		g_snprintf(needle, sizeof(needle), "ino=%u index=%u", 1 + (i / 6) % 2, i % 6 + (i / 12) * 6);
+		const char *l = starts->pdata[i];
+		ck_assert_msg(g_str_has_suffix(l, needle) && strstr(l, "flush"), "%u: %s", i, l);
+	}
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -654,6 +690,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, disk_seeks_only_when_the_head_moves);
 	tcase_add_test(tc, fsync_skips_pages_redirtied_after_it_started);
 	tcase_add_test(tc, flusher_resumes_where_its_last_pass_stopped);
+	tcase_add_test(tc, flusher_pass_writes_at_most_a_chunk_per_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
