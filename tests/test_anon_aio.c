@@ -218,6 +218,42 @@ START_TEST(async_latency_ends_at_completion)
 }
 END_TEST
 
+/*
+ * The completion of an asynchronous direct write drops the cached pages of its range,
+ * as the synchronous call does after waiting: a page read back into the cache while
+ * the write was at the device (reads take 20 us, the write 100 us) holds the old
+ * content, and a read after the completion must not be served from it.
+ *   0 us    page 0 written (buffered) and fsynced: cached, done at ~100 us;
+ *   200 us  asynchronous direct write of page 0 (the page is dropped), lands ~300 us;
+ *   220 us  buffered read of page 0: from the disk, old content, cached at ~240 us;
+ *   400 us  buffered read of page 0: the cached copy is gone, the new content read.
+ */
+START_TEST(async_write_completion_invalidates_the_cache)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.read_latency = 20 * US;
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step w[] = { PWRITE(f, 0, 4096), FSYNC(f), SLEEP_UNTIL(200 * US),
+			    AIO_WRITE(f, 0, 4096, NULL, 0, 0), SLEEP_UNTIL(1000 * US), IO_WAIT(0),
+			    END };
+	struct step r[] = { SLEEP_UNTIL(220 * US), PREAD(f, 0, 4096), SLEEP_UNTIL(400 * US),
+			    PREAD(f, 0, 4096), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	struct script *y = script_spawn(s, "reader", NULL, -1, 0, r);
+	sim_run(s);
+	/* The premise: the first read went to the device and ended before the write. */
+	ck_assert_uint_gt(y->done_at[1], 240 * US);
+	ck_assert_uint_lt(y->done_at[1], 260 * US);
+	ck_assert_uint_eq(M(s, M_STALE_READS), 0);
+	ck_assert_uint_eq(M(s, M_STALE_CACHE_PAGES), 0);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
 /* An asynchronous write rejected by the device: io:wait says EIO, and that is when
  * the program hears of it (eio_returned counts the wait). */
 START_TEST(async_write_rejected_reports_eio_at_wait)
@@ -398,6 +434,7 @@ static Suite *anon_suite(void)
 	tcase_add_test(tc, dio_read_fills_the_buffer);
 	tcase_add_test(tc, async_dio_keeps_many_in_flight);
 	tcase_add_test(tc, async_latency_ends_at_completion);
+	tcase_add_test(tc, async_write_completion_invalidates_the_cache);
 	tcase_add_test(tc, async_write_rejected_reports_eio_at_wait);
 	tcase_add_test(tc, longterm_pin_of_a_file_mapping_is_refused);
 	tcase_add_test(tc, granted_longterm_pin_is_written_from_a_snapshot_and_kept_dirty);

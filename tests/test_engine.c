@@ -54,6 +54,42 @@ START_TEST(time_then_fifo)
 }
 END_TEST
 
+/*
+ * Ties stay in insertion order wherever the queue keeps them: events scheduled far
+ * ahead of the clock (beyond the queue's near horizon, so kept apart until the clock
+ * gets there) and many at once at the same instant, among a few near ones.  The
+ * insertion number (ev->seq) is the only thing that tells them apart.
+ */
+START_TEST(far_ties_keep_insertion_order)
+{
+	struct engine *e = engine_new();
+	GArray *log = g_array_new(FALSE, FALSE, sizeof(int));
+	enum { N = 3000 };
+	struct rec *r = recs_new(N, log);
+	for (int i = 0; i < N; i++) {
+		/* Three far instants, interleaved; every tenth event near the start. */
+		simtime_t t = i % 10 == 0 ? 1000 : (simtime_t)1000000000000ull * (1 + i % 3);
+		engine_schedule(e, &r[i].ev, t);
+	}
+	ck_assert_int_eq(engine_run(e, SIMTIME_MAX), ENGINE_EMPTY);
+	ck_assert_uint_eq(log->len, N);
+	int k = 0;
+	for (int i = 0; i < N; i += 10)
+		ck_assert_int_eq(LOG_AT(log, k++), i);
+	for (int j = 0; j < 3; j++)
+		for (int i = 0; i < N; i++) {
+			if (i % 10 == 0 || i % 3 != j)
+				continue;
+			ck_assert_msg(LOG_AT(log, k) == i, "position %d: %d, expected %d", k,
+				      LOG_AT(log, k), i);
+			k++;
+		}
+	g_free(r);
+	g_array_free(log, TRUE);
+	engine_free(e);
+}
+END_TEST
+
 START_TEST(many_random_in_order)
 {
 	/* 10000 events at random times with many ties: popped order must be sorted by
@@ -235,6 +271,7 @@ static Suite *engine_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, time_then_fifo);
 	tcase_add_test(tc, many_random_in_order);
+	tcase_add_test(tc, far_ties_keep_insertion_order);
 	tcase_add_test(tc, cancel_top_middle_last);
 	tcase_add_test(tc, reschedule_moves_behind_ties);
 	tcase_add_test(tc, stress_against_reference);

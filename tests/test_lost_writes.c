@@ -399,6 +399,53 @@ START_TEST(no_loss_when_the_fork_copies_the_pin_write)
 END_TEST
 
 /*
+ * A direct write of the whole block replaces every line of writes: after it the block
+ * is no longer diverged, and once it is durable nothing is lost at the end.  The
+ * diverged story (the pin holder's bytes lost when the new copy lands at ~300 us),
+ * with the pin released at 150 us and a direct write of page 0 after the fsync: the
+ * loss is counted once, when it happens, and lost_at_end stays 0.
+ */
+START_TEST(direct_write_ends_a_divergence)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct story st = story_new(&c, "page-fork:pins=ignore");
+	struct file *f = sim_file_new(st.s, "data", 1 << 20);
+	struct process *p = sim_process_new(st.s, "app");
+	struct mapping *m = sim_mmap(st.s, p, f, 0, 1 << 20);
+	struct step holder[] = {
+		PWRITE(f, 0, 4096),
+		PIN(m, 0, 4096, 0),
+		SYNC_RANGE(f, 0, 4096, W_WRITE),
+		SLEEP_UNTIL(30 * US),
+		PIN_WRITE(0, 0, 100),
+		SLEEP_UNTIL(150 * US),
+		PIN_RELEASE(0),
+		END
+	};
+	struct step writer[] = {
+		SLEEP_UNTIL(20 * US),
+		PWRITE(f, 0, 100),
+		SLEEP_UNTIL(200 * US),
+		PWRITE(f, 100, 100),
+		FSYNC(f),
+		DIO_WRITE(f, 0, 4096),
+		END
+	};
+	struct script *a = script_spawn(st.s, "holder", p, -1, 0, holder);
+	struct script *b = script_spawn(st.s, "writer", p, -1, 0, writer);
+	sim_run(st.s);
+	g_free(a);
+	g_free(b);
+	story_done(&st);
+	ck_assert_uint_eq(M(st.s, M_FORKS), 1);
+	ck_assert_uint_eq(M(st.s, M_LOST_WRITES), 1);
+	ck_assert_uint_eq(M(st.s, M_LOST_AT_END), 0);
+	story_free(&st);
+}
+END_TEST
+
+/*
  * A write that only an older copy in flight holds is not lost while that copy may
  * still land it.  A 512 KiB request (submitted at ~69 us, its DMA at ~240 us, done at
  * ~413 us) holds page 0's old copy A; the writer rewrites part of page 0 (a fork: copy
@@ -527,6 +574,7 @@ static Suite *lost_suite(void)
 	tcase_add_test(tc, direct_write_lost_to_an_older_copy);
 	tcase_add_test(tc, direct_write_kept_when_the_old_copy_is_waited_for);
 	tcase_add_test(tc, diverged_write_lost_when_the_other_line_lands);
+	tcase_add_test(tc, direct_write_ends_a_divergence);
 	tcase_add_test(tc, write_in_an_older_copy_in_flight_is_not_lost_yet);
 	tcase_add_test(tc, no_loss_when_the_fork_copies_the_pin_write);
 	tcase_add_test(tc, fsync_violation_names_every_block);

@@ -3,6 +3,7 @@
  * errseq, page_mkwrite under stable pages, dirty throttling, the flusher, the write
  * cache, and determinism.  The schedulers are in test_scheduler.c.
  */
+#include "mm/mm.h"
 #include "model_util.h"
 
 #define US 1000ull
@@ -417,6 +418,257 @@ START_TEST(concurrent_flushes_each_cover_earlier_writes)
 }
 END_TEST
 
+/*
+ * A cache flush makes durable the writes that completed before it was issued, not
+ * those completing while it is in flight (device_flush_request records how far the
+ * completions had got).  Writes take 100 us, the flush 100 us, no jitter:
+ *   a: block 0 written 0-100 us, fsync's flush issued at ~100 us, done at ~200 us;
+ *   b: a block of another file written from 50 us, completing at ~150 us, during
+ *      a's flush (another file: a's fsync does not wait for it).
+ * At 250 us a's block is durable and b's is still only in the volatile cache; the
+ * final sync's own flush makes it durable.
+ */
+struct durable_probe {
+	struct file *f[2];
+	simtime_t at;
+	uint64_t durable[2], disk[2];
+	bool seen;
+};
+
+static void probe_durable(void *data, struct sim *s)
+{
+	struct durable_probe *pr = data;
+	if (pr->seen || sim_now_ns(s) < pr->at)
+		return;
+	pr->seen = true;
+	for (int i = 0; i < 2; i++) {
+		pr->durable[i] = pr->f[i]->blocks[0].durable;
+		pr->disk[i] = pr->f[i]->blocks[0].disk;
+	}
+}
+
+START_TEST(flush_covers_only_writes_completed_before_it)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.write_cache = true;
+	c.dev.flush_latency = 100 * US;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct file *g = sim_file_new(s, "other", 1 << 20);
+	struct durable_probe pr = { .f = { f, g }, .at = 250 * US };
+	sim_set_sampler(s, probe_durable, &pr);
+	sim_set_timeline_interval(s, 10 * US);
+	struct step a[] = { PWRITE(f, 0, 4096), FSYNC(f), END };
+	struct step b[] = { SLEEP_UNTIL(50 * US), PWRITE(g, 0, 4096),
+			    SYNC_RANGE(g, 0, 4096, W_WRITE), SLEEP_UNTIL(1000 * US), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	struct script *y = script_spawn(s, "b", NULL, -1, 0, b);
+	sim_run(s);
+	ck_assert(pr.seen);
+	/* The premise: both writes have landed by 250 us. */
+	ck_assert_uint_ne(pr.disk[0], 0);
+	ck_assert_uint_ne(pr.disk[1], 0);
+	ck_assert_uint_eq(pr.durable[0], pr.disk[0]);
+	ck_assert_uint_eq(pr.durable[1], 0);
+	ck_assert_uint_eq(g->blocks[0].durable, pr.disk[1]);
+	ck_assert_uint_eq(M(s, M_FSYNC_VIOLATIONS), 0);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A disk serves one request at a time, whatever queue_depth says: sim_config_finish
+ * sets it to 1 for the hdd model.  Two direct writes issued together at t=0, seek and
+ * rotation 0: the second is done one full service time after the first.
+ */
+START_TEST(disk_serves_one_request_at_a_time)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.dev.model = DEV_HDD;
+	c.dev.jitter = 0;
+	c.dev.seek = 0;
+	c.dev.rotation = 0;
+	c.dev.write_latency = 100 * US;
+	c.dev.queue_depth = 8;
+	c.cost = (struct cost_cfg){ 0 };
+	sim_config_finish(&c, false, false, false);
+	ck_assert_uint_eq(c.dev.queue_depth, 1);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step a[] = { DIO_WRITE(f, 0, 4096), END };
+	struct step b[] = { DIO_WRITE(f, 1 << 19, 4096), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	struct script *y = script_spawn(s, "b", NULL, -1, 0, b);
+	sim_run(s);
+	simtime_t first = MIN(x->done_at[0], y->done_at[0]);
+	simtime_t second = MAX(x->done_at[0], y->done_at[0]);
+	/* Each takes 100 us plus 4 KiB at 200 MB/s (~20 us). */
+	ck_assert_uint_ge(first, 100 * US);
+	ck_assert_uint_lt(first, 150 * US);
+	ck_assert_uint_ge(second, first + 100 * US);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A disk seeks only when a request does not start where the last one ended.  Seek
+ * 1 ms, rotation 0, no jitter, no CPU costs; one task writes directly block 0 (the
+ * head starts at sector 0), block 1 (right after it) and block 64 (away from it).
+ * Only the third pays the seek: each request is 100 us plus 4 KiB at 200 MB/s.
+ */
+START_TEST(disk_seeks_only_when_the_head_moves)
+{
+	struct sim_config c;
+	sim_config_defaults(&c);
+	c.dev.model = DEV_HDD;
+	c.dev.jitter = 0;
+	c.dev.seek = 1000 * US;
+	c.dev.rotation = 0;
+	c.dev.write_latency = 100 * US;
+	c.cost = (struct cost_cfg){ 0 };
+	sim_config_finish(&c, false, false, false);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	ck_assert_uint_eq(f->base_sector, 0);
+	struct step a[] = { DIO_WRITE(f, 0, 4096), DIO_WRITE(f, 4096, 4096),
+			    DIO_WRITE(f, 64 * 4096, 4096), END };
+	struct script *x = script_spawn(s, "a", NULL, -1, 0, a);
+	sim_run(s);
+	ck_assert_uint_lt(x->done_at[0], 200 * US);
+	ck_assert_uint_lt(x->done_at[1] - x->done_at[0], 200 * US);
+	ck_assert_uint_ge(x->done_at[2] - x->done_at[1], 1000 * US);
+	ck_assert_uint_lt(x->done_at[2] - x->done_at[1], 1200 * US);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * fsync writes what was dirty when it started, not what was dirtied since: a page
+ * written back by someone else after fsync tagged it loses its TOWRITE mark with its
+ * dirty bit, and if it is dirtied again, the fsync (which only waits for that
+ * writeback) does not write it.  Under unrestricted, writes take 100 us:
+ *   0 us    page 0 written and sent, then dirtied again (under writeback);
+ *   10 us   fsync tags pages 0 and 1 and waits for page 0's writeback (~100 us);
+ *   20 us   sync_file_range writes page 1 (its writeback ends ~120 us);
+ *   30 us   page 1 dirtied again;
+ *   100 us  fsync writes page 0, finds page 1 no longer tagged, waits for its I/O.
+ * The fsync task starts no write of page 1; the final sync writes it.
+ */
+START_TEST(fsync_skips_pages_redirtied_after_it_started)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("unrestricted"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step w[] = { PWRITE(f, 0, 4096), SYNC_RANGE(f, 0, 4096, W_WRITE), PWRITE(f, 0, 4096),
+			    PWRITE(f, 4096, 4096), SLEEP_UNTIL(20 * US),
+			    SYNC_RANGE(f, 4096, 4096, W_WRITE), SLEEP_UNTIL(30 * US),
+			    PWRITE(f, 4096, 4096), END };
+	struct step fs[] = { SLEEP_UNTIL(10 * US), FSYNC(f), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	struct script *y = script_spawn(s, "fsyncer", NULL, -1, 0, fs);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ino=1 index=1");
+	unsigned by_fsync = 0;
+	for (guint i = 0; i < starts->len; i++)
+		by_fsync += strstr(starts->pdata[i], "fsyncer") != NULL;
+	/* Written by the writer's sync_file_range and by the final sync. */
+	ck_assert_uint_eq(starts->len, 2);
+	ck_assert_uint_eq(by_fsync, 0);
+	/* The fsync returned after page 0's second write (~200 us). */
+	ck_assert_uint_gt(y->done_at[1], 200 * US);
+	ck_assert_uint_lt(y->done_at[1], 210 * US);
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * range_cyclic: a flusher pass over a file resumes where the previous one stopped,
+ * not at the start.  A 12-page file, passes of 6 pages (chunk), a kupdate tick every
+ * millisecond, data expired at once.  Tick 1 (1 ms) writes pages 0-5, the only dirty
+ * ones: the next pass is to start at 6.  All 12 pages are dirtied at 1.5 ms; tick 2
+ * writes 6-11 first, then wraps around to 0-5.
+ */
+START_TEST(flusher_resumes_where_its_last_pass_stopped)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.wb.chunk = 6;
+	c.wb.interval = 1000 * US;
+	c.wb.expire = 0;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *f = sim_file_new(s, "data", 12 * 4096);
+	struct step w[] = { PWRITE(f, 0, 6 * 4096), SLEEP_UNTIL(1500 * US),
+			    PWRITE(f, 0, 12 * 4096), SLEEP_UNTIL(3000 * US), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ino=1 ");
+	ck_assert_uint_eq(starts->len, 18);
+	for (unsigned i = 0; i < 18; i++) {
+		unsigned want = i < 6 ? i : i < 12 ? i : i - 12;        /* 0-5, 6-11, 0-5 */
+		char needle[32];
+		g_snprintf(needle, sizeof(needle), " index=%u", want);
+		const char *l = starts->pdata[i];
+		ck_assert_msg(g_str_has_suffix(l, needle) && strstr(l, "flush"), "%u: %s", i, l);
+	}
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A background pass writes at most `chunk` pages of a file, then the flusher moves on
+ * to the next file: two files of 12 dirty pages, chunk 6, one kupdate tick.  The
+ * writes go A 0-5, B 0-5, A 6-11, B 6-11.
+ */
+START_TEST(flusher_pass_writes_at_most_a_chunk_per_file)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.wb.chunk = 6;
+	c.wb.interval = 1000 * US;
+	c.wb.expire = 0;
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	sim_set_trace(s, test_collect_line, lines);
+	struct file *a = sim_file_new(s, "a", 12 * 4096);
+	struct file *b = sim_file_new(s, "b", 12 * 4096);
+	struct step w[] = { PWRITE(a, 0, 12 * 4096), PWRITE(b, 0, 12 * 4096),
+			    SLEEP_UNTIL(3000 * US), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	sim_run(s);
+	GPtrArray *starts = test_grep(lines, "writeback_start: ");
+	ck_assert_uint_eq(starts->len, 24);
+	for (unsigned i = 0; i < 24; i++) {
+		char needle[48];
+		g_snprintf(needle, sizeof(needle), "ino=%u index=%u", 1 + (i / 6) % 2, i % 6 + (i / 12) * 6);
+		const char *l = starts->pdata[i];
+		ck_assert_msg(g_str_has_suffix(l, needle) && strstr(l, "flush"), "%u: %s", i, l);
+	}
+	g_ptr_array_free(starts, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	g_free(x);
+	sim_free(s);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -433,6 +685,12 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, whole_run_is_deterministic);
 	tcase_add_test(tc, background_writeback_keeps_up_with_random_writes);
 	tcase_add_test(tc, concurrent_flushes_each_cover_earlier_writes);
+	tcase_add_test(tc, flush_covers_only_writes_completed_before_it);
+	tcase_add_test(tc, disk_serves_one_request_at_a_time);
+	tcase_add_test(tc, disk_seeks_only_when_the_head_moves);
+	tcase_add_test(tc, fsync_skips_pages_redirtied_after_it_started);
+	tcase_add_test(tc, flusher_resumes_where_its_last_pass_stopped);
+	tcase_add_test(tc, flusher_pass_writes_at_most_a_chunk_per_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

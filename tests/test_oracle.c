@@ -516,6 +516,67 @@ END_TEST
  * oracle once dated direct writes at submission, so it saw a stale overwrite, a lost
  * write and an fsync violation here where there is no hazard.
  */
+/*
+ * A direct write drops the cached pages of its range before it starts (and again
+ * after): a buffered read during the write misses the cache and goes to the device.
+ * Page 0 is cached and clean (written and fsynced by 100 us); the direct write is
+ * sent at ~200 us and lands at ~300 us; the read at 250 us waits for a device read
+ * (100 us) sent behind it, so it returns after 340 us with the new content, not at
+ * once with the old.
+ */
+START_TEST(direct_write_invalidates_the_cache_before_it_starts)
+{
+	struct sim_config c;
+	test_config(&c);
+	struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct step w[] = { PWRITE(f, 0, 4096), FSYNC(f), SLEEP_UNTIL(200 * US),
+			    DIO_WRITE(f, 0, 4096), END };
+	struct step r[] = { SLEEP_UNTIL(250 * US), PREAD(f, 0, 4096), END };
+	struct script *x = script_spawn(s, "writer", NULL, -1, 0, w);
+	struct script *y = script_spawn(s, "reader", NULL, -1, 0, r);
+	sim_run(s);
+	ck_assert_uint_gt(x->done_at[3], 300 * US);
+	ck_assert_uint_lt(x->done_at[3], 310 * US);
+	ck_assert_uint_gt(y->done_at[1], 340 * US);
+	ck_assert_uint_lt(y->done_at[1], 360 * US);
+	ck_assert_uint_eq(M(s, M_STALE_READS), 0);
+	ck_assert_uint_eq(M(s, M_STALE_CACHE_PAGES), 0);
+	g_free(x);
+	g_free(y);
+	sim_free(s);
+}
+END_TEST
+
+/*
+ * A direct read is judged like any read: it returned content older than the latest
+ * written if a buffered write dirtied the page while the read was at the device.
+ * The read is sent at ~1 us and done at ~101 us; the write at 50 us makes it stale,
+ * the same write at 150 us does not.
+ */
+START_TEST(direct_read_counted_stale_when_overtaken)
+{
+	for (int overtaken = 0; overtaken <= 1; overtaken++) {
+		struct sim_config c;
+		test_config(&c);
+		struct sim *s = test_sim_new(&c, test_policy("wait-on-writeback"));
+		struct file *f = sim_file_new(s, "data", 1 << 20);
+		struct step r[] = { DIO_READ(f, 0, 4096), END };
+		struct step w[] = { SLEEP_UNTIL(overtaken ? 50 * US : 150 * US),
+				    PWRITE(f, 0, 4096), END };
+		struct script *x = script_spawn(s, "reader", NULL, -1, 0, r);
+		struct script *y = script_spawn(s, "writer", NULL, -1, 0, w);
+		sim_run(s);
+		ck_assert_uint_gt(x->done_at[0], 100 * US);
+		ck_assert_uint_lt(x->done_at[0], 110 * US);
+		ck_assert_uint_eq(M(s, M_STALE_READS), overtaken ? 1 : 0);
+		g_free(x);
+		g_free(y);
+		sim_free(s);
+	}
+}
+END_TEST
+
 START_TEST(direct_writes_take_effect_at_completion)
 {
 	struct sim_config c;
@@ -564,6 +625,8 @@ static Suite *oracle_suite(void)
 	tcase_add_test(tc, stale_read_and_cache_page_counted);
 	tcase_add_test(tc, stale_read_and_cache_page_absent_without_overlap);
 	tcase_add_test(tc, direct_writes_take_effect_at_completion);
+	tcase_add_test(tc, direct_read_counted_stale_when_overtaken);
+	tcase_add_test(tc, direct_write_invalidates_the_cache_before_it_starts);
 	suite_add_tcase(s, tc);
 	return s;
 }

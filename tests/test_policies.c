@@ -207,6 +207,40 @@ START_TEST(page_fork_pins_wait_stalls)
 }
 END_TEST
 
+/*
+ * page-fork pins=wait: the writer sleeps while the pin lasts, and the unpin wakes it
+ * (unpin_user_pages wakes those waiting on the page), not the end of the writeback.
+ * The write request takes 1 ms; the pin goes at 100 us: the writer, waiting since
+ * 30 us, forks the page then (it is no longer pinned, still under writeback) and is
+ * done long before the I/O.
+ */
+START_TEST(page_fork_unpin_wakes_the_waiting_writer)
+{
+	struct sim_config c;
+	test_config(&c);
+	c.dev.write_latency = 1000 * US;
+	struct sim *s = test_sim_new(&c, test_policy("page-fork"));
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct mapping *m = sim_mmap(s, p, f, 0, 1 << 20);
+	struct step holder[] = { PWRITE(f, 0, 4096), PIN(m, 0, 4096, 0),
+				 SYNC_RANGE(f, 0, 4096, W_WRITE), SLEEP_UNTIL(100 * US),
+				 PIN_RELEASE(0), END };
+	struct step writer[] = { SLEEP_UNTIL(30 * US), PWRITE(f, 0, 4096), END };
+	struct script *a = script_spawn(s, "holder", p, -1, 0, holder);
+	struct script *b = script_spawn(s, "writer", p, -1, 0, writer);
+	sim_run(s);
+	ck_assert_uint_eq(M(s, M_FORKS), 1);
+	ck_assert_uint_ge(b->done_at[1], 100 * US);
+	ck_assert_uint_lt(b->done_at[1], 150 * US);
+	ck_assert_uint_gt(M(s, M_STALL_PIN), 60 * US);
+	ck_assert_uint_lt(M(s, M_STALL_PIN), 80 * US);
+	g_free(a);
+	g_free(b);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(bounce_never_fails_even_through_pins)
 {
 	struct sim *s = pin_story("bounce", true);
@@ -422,6 +456,7 @@ static Suite *policies_suite(void)
 	tcase_add_test(tc, wait_on_writeback_checksum_errors_through_pins);
 	tcase_add_test(tc, page_fork_pins_ignore_loses_writes);
 	tcase_add_test(tc, page_fork_pins_wait_stalls);
+	tcase_add_test(tc, page_fork_unpin_wakes_the_waiting_writer);
 	tcase_add_test(tc, bounce_never_fails_even_through_pins);
 	tcase_add_test(tc, page_fork_refork_allow_reorders);
 	tcase_add_test(tc, page_fork_sync_naive_violates_fsync);
