@@ -430,12 +430,17 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 		if (!f->f)
 			f->f = ops->file(t, f->name, f->size);
 		if (!f->f) {
-			/* Blocks and marks are address space reserved for the whole file;
-			 * files declared together can outgrow what the process has. */
-			char *msg = g_strdup_printf("%s: sim.file: cannot reserve address space for "
-						    "file '%s' of %" G_GUINT64_FORMAT " bytes (the "
-						    "files declared so far use up what this process has)",
-						    f->where, f->name, f->size);
+			/* A target that says why (the kernel's, refusing a name) is quoted
+			 * after this by the run; the model's only reason is address space:
+			 * blocks and marks are reserved for the whole file, and files
+			 * declared together can outgrow what the process has. */
+			char *msg = ops->error && ops->error(t)
+				? g_strdup_printf("%s: sim.file: target '%s' refused file '%s'",
+						  f->where, ops->name, f->name)
+				: g_strdup_printf("%s: sim.file: cannot reserve address space for "
+						  "file '%s' of %" G_GUINT64_FORMAT " bytes (the "
+						  "files declared so far use up what this process has)",
+						  f->where, f->name, f->size);
 			lstate_fail(st, SCENARIO_ERROR_RUNTIME, msg);
 			g_free(msg);
 		}

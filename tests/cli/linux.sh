@@ -56,6 +56,19 @@ grep -q '"disk_writes" : [1-9]' $s || fail "no disk_writes in $s"
 grep -q 'N/A .*linux:stable_writes=1 *lost_writes == 0 *(got n/a)' "$T/out" ||
 	{ cat "$T/out"; fail "no n/a expectation"; }
 
+# A file the kernel's target refuses: its line, the target's reason, exit 2, nothing
+# written (the model's own reason, address space, is not claimed).
+cat >slash.lua <<'EOF'
+sim.scenario{ name = "slash" }
+local f = sim.file{ name = "dir/data", size = "64KiB" }
+sim.spawn("w", function() f:pwrite(0, 4096) end)
+EOF
+wb 2 run slash.lua --policy linux:stable_writes=1 --out sl
+has "$T/err" "slash.lua:2: sim.file: target 'linux' refused file 'dir/data' (linux: "
+has "$T/err" "not a plain file name"
+lacks "$T/err" "address space"
+[ ! -e sl ] || fail "a refused file wrote results"
+
 # compare: the model's policies and the kernel's side by side.
 wb 0 compare "$small" --policies wait-on-writeback,unrestricted,linux:stable_writes=1,linux:stable_writes=0 --out c
 [ "$(head -1 c/cli-small/compare.csv)" = "metric,wait-on-writeback,unrestricted,linux:stable_writes=1,linux:stable_writes=0" ] ||
