@@ -18,7 +18,8 @@
 -- waits where dbench's did not.
 --
 -- Look at: write.max and write.p99 per policy, stall.stable, fsync (dbench's
--- Flush).  Knobs: `clients`, `think` (time between a client's operations).
+-- Flush).  Knobs: `clients`, `think` (time between a client's operations), `expire`
+-- and `interval` (the flusher's, vm.dirty_expire and vm.dirty_writeback).
 sim.scenario{
   name = "dbench",
   description = "4 dbench clients on a disk: stable pages always vs only when required",
@@ -28,11 +29,15 @@ sim.scenario{
 local scale = sim.param("scale", 1.0, "amount of work (1 = the reference run)")
 local clients = sim.param("clients", 4, "dbench clients")
 local think = sim.duration(sim.param("think", "1ms", "mean time between a client's operations"))
--- At least long enough for the flusher to find files dirtied over 30 s ago.
-local runtime = math.max(45, 90 * scale)
+local expire = sim.duration(sim.param("expire", "30s", "age at which the flusher writes a dirty file"))
+local interval = sim.duration(sim.param("interval", "5s", "the flusher's period"))
+-- At least long enough for the flusher to find files dirtied over `expire` ago, three
+-- of its rounds later (45 s with the defaults).  A short run (scale 0.1 on the kernel,
+-- where 45 s is too long) shortens the two with it: `--set expire=2s,interval=1s`.
+local runtime = math.max((expire + 3 * interval) / 1e9, 90 * scale)
 
 sim.device{ model = "hdd", scheduler = "elevator" }
-sim.writeback{ interval = "5s", expire = "30s" }
+sim.writeback{ interval = interval / 1e9, expire = expire / 1e9 }
 
 local DATA, LOG = 8 * 1024 * 1024, 4 * 1024 * 1024
 for c = 1, clients do

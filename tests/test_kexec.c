@@ -525,13 +525,62 @@ START_TEST(nothing_is_left_running)
 }
 END_TEST
 
+/* dbench's clients keep their files in directories of their own. */
+START_TEST(files_in_directories)
+{
+	struct kt_world w;
+	kt_world_new(&w, "dirs", NULL);
+	char *old = g_build_filename(w.dir, "old", NULL);
+	ck_assert_int_eq(mkdir(old, 0755), 0);
+	g_free(old);
+	kt_file(&w, 0, "c1/data", 16 * KiB);
+	kt_file(&w, 1, "c1/sub/log", 8 * KiB);
+	kt_file(&w, 2, "old/x", 8 * KiB);       /* into a directory that was there */
+	static const struct kt_step steps[] = {
+		{ S_PWRITE, 1, 100, 5000, 0, 0 }, { S_FSYNC, 1, 0, 0, 0, 0 }, { S_END, 0, 0, 0, 0, 0 } };
+	kt_spawn(&w, 0, "writer", NULL, steps);
+	kt_run(&w, KX_END_IDLE);
+	ck_assert_int_eq(w.s[0].result[0], 0);
+	/* Ops 1-3 are the files' initial contents, in declaration order; op 4 the pwrite. */
+	uint8_t *b = kt_read(&w, "c1/sub/log", 0, 8 * KiB);
+	ck_assert(kt_is_op(b, 0, 100, 2));
+	ck_assert(kt_is_op(b + 100, 100, 5000, 4));
+	ck_assert(kt_is_op(b + 5100, 5100, 8 * KiB - 5100, 2));
+	g_free(b);
+	b = kt_read(&w, "c1/data", 0, 16 * KiB);
+	ck_assert(kt_is_op(b, 0, 16 * KiB, 1));
+	g_free(b);
+	b = kt_read(&w, "old/x", 0, 8 * KiB);
+	ck_assert(kt_is_op(b, 0, 8 * KiB, 3));
+	g_free(b);
+	struct kx_verdict v = kt_verify(&w);
+	ck_assert_uint_eq(v.lost_writes, 0);
+	kx_verdict_clear(&v);
+	kx_free(w.kx);
+}
+END_TEST
+
 START_TEST(declarations_are_checked)
 {
 	struct kt_world w;
 	kt_world_new(&w, "decl", NULL);
 	GError *err = NULL;
-	ck_assert_ptr_null(kx_file(w.kx, "a/b", 10, &err));
-	ck_assert(strstr(err->message, "plain file name"));
+	/* Paths below the directory are fine; nothing that leaves it or is ambiguous. */
+	static const char *const bad[] = { "/a", "a/", "a//b", "./a", "a/../b", "..", "" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		ck_assert_msg(!kx_file(w.kx, bad[i], 10, &err), "'%s' was taken", bad[i]);
+		ck_assert(strstr(err->message, "relative path of plain names"));
+		g_clear_error(&err);
+	}
+	char *longname = g_strnfill(256, 'n');
+	ck_assert_ptr_null(kx_file(w.kx, longname, 10, &err));
+	g_clear_error(&err);
+	g_free(longname);
+	ck_assert_ptr_nonnull(kx_file(w.kx, "d/e", 10, NULL));
+	ck_assert_ptr_null(kx_file(w.kx, "d/e/f", 10, &err));     /* d/e is a file */
+	ck_assert(strstr(err->message, "directory of the other"));
+	g_clear_error(&err);
+	ck_assert_ptr_null(kx_file(w.kx, "d", 10, &err));         /* d is a directory */
 	g_clear_error(&err);
 	ck_assert_ptr_null(kx_file(w.kx, ".kx-scratch-0", 10, &err));
 	g_clear_error(&err);
@@ -549,6 +598,10 @@ START_TEST(declarations_are_checked)
 	uint8_t *b = kt_read(&w, "a", 0, 4);
 	ck_assert(!memcmp(b, "keep", 4));
 	g_free(b);
+	/* The failed prepare took back the directory it made for d/e, and d/e with it. */
+	char *d = g_build_filename(w.dir, "d", NULL);
+	ck_assert(!g_file_test(d, G_FILE_TEST_EXISTS));
+	g_free(d);
 	kx_free(w.kx);
 	ck_assert_ptr_null(kx_new("/nonexistent/wbsim", &kt_hooks, &err));
 	g_clear_error(&err);
@@ -580,6 +633,7 @@ static Suite *kexec_suite(void)
 	tcase_add_test(tc, the_driver_can_stop_a_run);
 	tcase_add_test(tc, nothing_is_left_running);
 	tcase_add_test(tc, declarations_are_checked);
+	tcase_add_test(tc, files_in_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,8 +66,9 @@ struct kx *kx_new(const char *dir, const struct kx_hooks *hooks, GError **err);
 /* Stops and reaps everything kx_start made if kx_finish was not called. */
 void kx_free(struct kx *kx);
 
-/* Before kx_prepare.  NULL and @err for a name that is not a plain file name or is
- * reserved (".kx-*"), a duplicate, or a size of 0. */
+/* Before kx_prepare.  @name is a path below the directory ("c1/data": kx_prepare makes
+ * "c1").  NULL and @err for a name with an empty, "." or ".." component, a reserved one
+ * (".kx-*"), a duplicate, a name that is another's directory, or a size of 0. */
 struct kx_file *kx_file(struct kx *kx, const char *name, uint64_t size, GError **err);
 struct kx_proc *kx_process(struct kx *kx, const char *name);
 /* MAP_SHARED of [@off, @off+@size) of @f; both page aligned, inside the file.  @p NULL:

@@ -120,13 +120,40 @@ void kx_set_scratch_dir(struct kx *kx, const char *dir)
 	kx->scratch_dir = g_strdup(dir);
 }
 
+/*
+ * A scenario's file name is a path relative to the run's directory: plain names joined
+ * by single '/' (dbench's clients keep their files in directories of their own).  No
+ * '.' or '..', so no name leaves the directory, and none of the executor's own names.
+ */
+static bool valid_path(const char *name)
+{
+	if (!name || strlen(name) > KX_PATH_MAX)
+		return false;
+	for (const char *c = name;;) {
+		const char *e = strchrnul(c, '/');
+		size_t n = (size_t)(e - c);
+		if (n == 0 || n > 255 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!*e)
+			return true;
+		c = e + 1;
+	}
+}
+
+/* Is @dir a directory on the way to @path ("a" of "a/b", "a/b" of "a/b/c")? */
+static bool is_dir_of(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+	return !strncmp(dir, path, n) && path[n] == '/';
+}
+
 struct kx_file *kx_file(struct kx *kx, const char *name, uint64_t size, GError **err)
 {
 	g_return_val_if_fail(!kx->prepared, NULL);
-	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
-	    strlen(name) > 255) {
-		g_set_error(err, KX_ERROR, 0, "file name '%s': not a plain file name (no '/', not "
-			    "'.' or '..', at most 255 bytes)", name ? name : "(null)");
+	if (!valid_path(name)) {
+		g_set_error(err, KX_ERROR, 0, "file name '%s': not a relative path of plain names "
+			    "(no leading, trailing or doubled '/', no '.' or '..', at most 255 bytes a "
+			    "name and %d in all)", name ? name : "(null)", KX_PATH_MAX);
 		return NULL;
 	}
 	if (g_str_has_prefix(name, ".kx-")) {
@@ -140,6 +167,11 @@ struct kx_file *kx_file(struct kx *kx, const char *name, uint64_t size, GError *
 	}
 	for (guint i = 0; i < kx->files->len; i++) {
 		struct kx_file *o = kx->files->pdata[i];
+		if (is_dir_of(o->name, name) || is_dir_of(name, o->name)) {
+			g_set_error(err, KX_ERROR, 0, "file '%s' and file '%s': one would be a "
+				    "directory of the other", o->name, name);
+			return NULL;
+		}
 		if (!strcmp(o->name, name)) {
 			g_set_error(err, KX_ERROR, 0, "file '%s' is declared twice", name);
 			return NULL;

@@ -52,15 +52,82 @@ static unsigned dio_alignment(int fd)
 	return KX_PAGE;         /* not reported: the alignment that always works */
 }
 
+/*
+ * The directories on the way to @name ("a" and "a/b" for "a/b/c"), made where missing
+ * and remembered in @made (so a failed prepare removes them again).  One that exists
+ * already is used as it is: O_EXCL on the file still keeps what was there untouched.
+ */
+static bool make_parents(struct kx *kx, const char *name, GPtrArray *made, GError **err)
+{
+	for (const char *s = strchr(name, '/'); s; s = strchr(s + 1, '/')) {
+		char *dir = g_strndup(name, (gsize)(s - name));
+		struct stat st;
+		if (mkdirat(kx->dirfd, dir, 0755) == 0) {
+			g_ptr_array_add(made, dir);
+			continue;
+		}
+		int e = errno;
+		if (e == EEXIST && fstatat(kx->dirfd, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			g_free(dir);
+			continue;
+		}
+		g_set_error(err, KX_ERROR, 0, "%s/%s: cannot make the directory: %s", kx->dir, dir,
+			    e == EEXIST ? "something that is not a directory is there" : g_strerror(e));
+		g_free(dir);
+		return false;
+	}
+	return true;
+}
+
+/* fsync every directory a file was put in, deepest first, then the run's directory:
+ * the names must be on the disk as the files are before the remount. */
+static bool sync_dirs(struct kx *kx, GError **err)
+{
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	bool ok = true;
+	for (guint i = 0; ok && i < kx->files->len; i++) {
+		const char *name = ((struct kx_file *)kx->files->pdata[i])->name;
+		for (const char *s = strrchr(name, '/'); ok && s; ) {
+			char *dir = g_strndup(name, (gsize)(s - name));
+			if (!g_hash_table_add(seen, dir))
+				break;          /* it, and those above it, are done */
+			int fd = openat(kx->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0 || fsync(fd) < 0) {
+				g_set_error(err, KX_ERROR, 0, "%s/%s: fsync of the directory: %s", kx->dir,
+					    dir, g_strerror(errno));
+				ok = false;
+			}
+			if (fd >= 0)
+				close(fd);
+			const char *up = s;
+			while (up > name && up[-1] != '/')
+				up--;
+			s = up > name ? up - 1 : NULL;
+		}
+	}
+	g_hash_table_destroy(seen);
+	if (ok && fsync(kx->dirfd) < 0) {
+		g_set_error(err, KX_ERROR, 0, "%s: fsync of the directory: %s", kx->dir, g_strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
 bool kx_files_create(struct kx *kx, GError **err)
 {
 	uint8_t *buf;
 	if (posix_memalign((void **)&buf, KX_PAGE, CHUNK))
 		g_error("kexec: out of memory");
+	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
 	guint made = 0;
 	bool ok = true;
 	for (guint i = 0; ok && i < kx->files->len; i++) {
 		struct kx_file *f = kx->files->pdata[i];
+		if (!make_parents(kx, f->name, dirs, err)) {
+			ok = false;
+			break;
+		}
 		/* O_EXCL: never write over a file the run did not create. */
 		int fd = openat(kx->dirfd, f->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -76,13 +143,14 @@ bool kx_files_create(struct kx *kx, GError **err)
 			kx->dio_align = dio_alignment(fd);
 		close(fd);
 	}
-	if (ok && fsync(kx->dirfd) < 0) {
-		g_set_error(err, KX_ERROR, 0, "%s: fsync of the directory: %s", kx->dir, g_strerror(errno));
-		ok = false;
-	}
-	if (!ok)
+	if (ok)
+		ok = sync_dirs(kx, err);
+	if (!ok) {
 		for (guint i = 0; i < made; i++)
 			unlinkat(kx->dirfd, ((struct kx_file *)kx->files->pdata[i])->name, 0);
+		for (guint i = dirs->len; i-- > 0;)     /* deepest last made: removed first */
+			unlinkat(kx->dirfd, dirs->pdata[i], AT_REMOVEDIR);
+	}
 	free(buf);
 	if (ok)
 		for (guint i = 0; i < kx->files->len; i++)

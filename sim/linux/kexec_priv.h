@@ -27,6 +27,8 @@
 #include <sys/types.h>
 
 #define KX_PAGE 4096u
+/* The longest file name (a path below the run's directory) a scenario may declare. */
+#define KX_PATH_MAX 1024
 #define KX_NONE UINT32_MAX
 #define KX_SLOT_RUNS 8192u              /* summary runs a reply can carry */
 #define KX_MSG_READY 0x80000000u        /* completion-pipe message: helper i is ready */
