@@ -85,6 +85,10 @@ void kx_set_scratch_dir(struct kx *kx, const char *dir);
 
 /* ---- running ------------------------------------------------------------------------- */
 
+/* Past kx_prepare no file can be declared; past kx_start no process or task. */
+bool kx_prepared(const struct kx *kx);
+bool kx_started(const struct kx *kx);
+
 /* Create every file in the directory, written in full with its initial pattern and
  * fsync'd.  On error nothing it created is left behind. */
 bool kx_prepare(struct kx *kx, GError **err);

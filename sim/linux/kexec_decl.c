@@ -234,6 +234,16 @@ struct kx_task *kx_spawn(struct kx *kx, const char *name, struct kx_proc *p, uin
 
 /* ---- accessors ------------------------------------------------------------------------ */
 
+bool kx_prepared(const struct kx *kx)
+{
+	return kx->prepared;
+}
+
+bool kx_started(const struct kx *kx)
+{
+	return kx->started;
+}
+
 struct metrics *kx_metrics(struct kx *kx) { return kx->m; }
 const char *kx_task_name(const struct kx_task *t) { return t->name; }
 void *kx_task_data(const struct kx_task *t) { return t->data; }

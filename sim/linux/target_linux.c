@@ -32,6 +32,14 @@ static char *l_canonical(const char *spec, GError **err)
 static struct target_file *l_file(struct target *t, const char *name, uint64_t size)
 {
 	struct ltarget *lt = LT(t);
+	if (kx_prepared(lt->kx)) {
+		/* The files are made, written and the filesystem remounted before the
+		 * tasks start. */
+		if (!lt->error)
+			lt->error = g_strdup_printf("sim.file \"%s\" declared by a running task: this "
+						    "target makes every file before the run begins", name);
+		return NULL;
+	}
 	GError *e = NULL;
 	struct kx_file *f = kx_file(lt->kx, name, size, &e);
 	if (!f) {
@@ -44,9 +52,19 @@ static struct target_file *l_file(struct target *t, const char *name, uint64_t s
 	return (struct target_file *)f;
 }
 
+/* A process is a helper forked before any worker thread exists (kexec_spawn): one
+ * declared by a running task (a fork in a recorded program) cannot be had. */
 static struct target_proc *l_process(struct target *t, const char *name)
 {
-	return (struct target_proc *)kx_process(LT(t)->kx, name);
+	struct ltarget *lt = LT(t);
+	if (kx_started(lt->kx)) {
+		if (!lt->error)
+			lt->error = g_strdup_printf("sim.process \"%s\" declared by a running task: "
+						    "this target forks every process before the run begins",
+						    name);
+		return NULL;
+	}
+	return (struct target_proc *)kx_process(lt->kx, name);
 }
 
 static struct target_map *l_mmap(struct target *t, struct target_proc *p, struct target_file *f,
@@ -61,6 +79,13 @@ static struct target_task *l_spawn(struct target *t, const char *name, struct ta
 {
 	(void)cpu;
 	struct ltarget *lt = LT(t);
+	if (kx_started(lt->kx)) {
+		/* Its worker would be a thread of a helper forked before the run. */
+		if (!lt->error)
+			lt->error = g_strdup_printf("task '%s' spawned by a running task: this "
+						    "target starts every worker before the run begins", name);
+		return NULL;
+	}
 	struct ltask *k = g_new(struct ltask, 1);
 	k->lt = lt;
 	k->data = task_data;

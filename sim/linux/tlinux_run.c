@@ -114,7 +114,8 @@ void tlinux_destroy(struct target *t)
 	}
 	ktrace_free(lt->trace);
 	kenv_teardown(lt->env);
-	metrics_free(lt->m);
+	/* lt->m is kexec's (kx_metrics), gone with kx_free: a run the source stopped
+	 * after it ended (an error at a late declaration) never had it taken. */
 	g_ptr_array_free(lt->tasks, TRUE);
 	g_ptr_array_free(lt->not_applied, TRUE);
 	g_free(lt->canon);

@@ -69,6 +69,7 @@ struct lfile {
 struct lproc {
 	struct target_proc *p;
 	const char *name;
+	const char *where;              /* file:line of sim.process */
 };
 
 struct lmap {

@@ -277,6 +277,7 @@ static int l_process(lua_State *L)
 		g_snprintf(buf, sizeof(buf), "process%u", n);
 		p->name = lstate_strdup(st, buf);
 	}
+	p->where = lstate_where(st, L, 1);
 	declare(L, st, LT_PROC, p);
 	return 1;
 }
@@ -450,6 +451,14 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 		struct lproc *p = d->obj;
 		if (!p->p)
 			p->p = ops->process(t, p->name);
+		if (!p->p) {
+			/* Only a target that forks its processes before the tasks start (the
+			 * kernel's) refuses one, declared by a task; it says why. */
+			char *msg = g_strdup_printf("%s: sim.process: target '%s' refused process '%s'",
+						    p->where, ops->name, p->name);
+			lstate_fail(st, SCENARIO_ERROR_RUNTIME, msg);
+			g_free(msg);
+		}
 		break;
 	}
 	case LT_MAP: {
@@ -484,6 +493,14 @@ void ldecl_instantiate(struct lstate *st, struct ldecl *d)
 			g_free(stream);
 			lt->t = ops->spawn(t, lt->name, lt->proc ? lt->proc->p : NULL, lt->cpu,
 					   lt->start, lt);
+			if (!lt->t) {
+				/* Only a target whose workers start with the run (the kernel's)
+				 * refuses a task, spawned by a task; it says why. */
+				char *msg = g_strdup_printf("%s: sim.spawn: target '%s' refused task "
+							    "'%s'", lt->where, ops->name, lt->name);
+				lstate_fail(st, SCENARIO_ERROR_RUNTIME, msg);
+				g_free(msg);
+			}
 		}
 		break;
 	}

@@ -57,14 +57,23 @@ static bool declare_file(struct replay *rp, uint32_t id, const char *name, uint6
 	return true;
 }
 
-static void declare_process(struct replay *rp, uint32_t id, const char *name)
+static bool declare_process(struct replay *rp, uint32_t id, const char *name, const char *where)
 {
 	char fallback[32];
 	if (!name || !*name) {
 		g_snprintf(fallback, sizeof(fallback), "process%u", id);
 		name = fallback;
 	}
-	g_hash_table_insert(rp->procs, KEY(id), rp->ops->process(rp->t, name));
+	struct target_proc *p = rp->ops->process(rp->t, name);
+	if (!p) {
+		/* The kernel's target forks its processes before the tasks start: one that a
+		 * task declares (a fork strace saw) is refused, with its reason quoted. */
+		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s: process p%u (\"%s\"): target '%s' "
+			    "refused it", where, id, name, rp->ops->name);
+		return false;
+	}
+	g_hash_table_insert(rp->procs, KEY(id), p);
+	return true;
 }
 
 static void declare_map(struct replay *rp, uint32_t id, struct target_proc *p, uint32_t process,
@@ -112,9 +121,17 @@ static void declare_task(struct replay *rp, uint32_t id, const char *name, uint3
 			 int cpu, uint64_t start, uint64_t pos, uint64_t line)
 {
 	struct rtask *t = rtask_new(rp, id, name, process, pos, line);
-	g_hash_table_insert(rp->tasks, KEY(id), t);
 	struct target_proc *p = process ? g_hash_table_lookup(rp->procs, KEY(process)) : NULL;
 	t->k = rp->ops->spawn(rp->t, name, p, cpu, start, t);
+	if (!t->k) {
+		/* The kernel's target starts its workers with the run: a task spawned by a
+		 * task is refused, with its reason quoted. */
+		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s:%" G_GUINT64_FORMAT ": task t%u (\"%s\"): "
+			    "target '%s' refused it", rp->o->path, line, id, name, rp->ops->name);
+		rtask_free(t);
+		return;
+	}
+	g_hash_table_insert(rp->tasks, KEY(id), t);
 }
 
 void replay_world_declare(struct replay *rp)
@@ -131,7 +148,11 @@ void replay_world_declare(struct replay *rp)
 	}
 	for (guint i = 0; i < h->processes->len; i++) {
 		const struct oplog_process *p = &g_array_index(h->processes, struct oplog_process, i);
-		declare_process(rp, p->id, p->name);
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, path, p->line);
+		bool ok = declare_process(rp, p->id, p->name, where);
+		g_free(where);
+		if (!ok)
+			return;
 	}
 	for (guint i = 0; i < h->maps->len; i++) {
 		const struct oplog_map *m = &g_array_index(h->maps, struct oplog_map, i);
@@ -167,9 +188,12 @@ void replay_declare_op(struct rtask *t)
 		g_free(where);
 		break;
 	}
-	case OPL_PROCESS:
-		declare_process(rp, o->process, o->name);
+	case OPL_PROCESS: {
+		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o->line);
+		declare_process(rp, o->process, o->name, where);
+		g_free(where);
 		break;
+	}
 	case OPL_MMAP: {
 		struct target_proc *p = g_hash_table_lookup(rp->procs, KEY(o->process));
 		struct target_file *f = replay_file(t, o->file);

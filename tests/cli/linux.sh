@@ -70,6 +70,41 @@ has "$T/err" "not a relative path of plain names"
 lacks "$T/err" "address space"
 [ ! -e sl ] || fail "a refused file wrote results"
 
+# A file, a process or a task declared by a running task: the model takes them, the
+# kernel's target made its files, helpers and workers before the run began.  Each is
+# refused at its line with the reason, exit 2, nothing written, nothing left mounted
+# (a run stopped after it had ended used to free its metrics twice and abort).
+cat >late.lua <<'EOF'
+sim.scenario{ name = "late" }
+local f = sim.file{ name = "data", size = "64KiB" }
+local what = sim.param("what", "file", "what the task declares")
+sim.spawn("w", function()
+  f:pwrite(0, 4096)
+  if what == "file" then sim.file{ name = "later", size = "64KiB" }
+  elseif what == "process" then sim.process{ name = "later" }
+  else sim.spawn("later", function() f:pwrite(4096, 4096) end) end
+end)
+EOF
+wb 0 run late.lua --set what=task --out late-model
+for w in file:sim.file:file:6 process:sim.process:process:7 task:sim.spawn:task:8; do
+	IFS=: read -r what call noun line <<<"$w"
+	wb 2 run late.lua --set what="$what" --policy linux:stable_writes=1 --out late
+	has "$T/err" "late.lua:$line: $call: target 'linux' refused $noun 'later' (linux: "
+	has "$T/err" "by a running task"
+	[ ! -e late ] || fail "a refused late $what wrote results"
+done
+# The same from an op log (a fork strace saw): the replay names the log's line.
+printf '%s\n' 'wbsim-oplog 1' 'scenario name=lateproc' 'file f1 name=data size=64KiB' \
+	'task t1 name=w' 't1 @0 +0 pwrite f1 0 4096' 't1 @1000 +0 process p2 name=later' \
+	't1 @1000 +0 spawn t2 name=x process=p2' 't2 @2000 +0 pwrite f1 4096 4096' >late.oplog
+wb 0 run late.oplog --out late-model
+wb 2 run late.oplog --policy linux:stable_writes=1 --out late
+has "$T/err" "late.oplog:6: process p2 (\"later\"): target 'linux' refused it (linux: "
+grep -v ' process ' late.oplog | sed 's/ process=p2//' >late-task.oplog
+wb 2 run late-task.oplog --policy linux:stable_writes=1 --out late
+has "$T/err" "late-task.oplog:6: task t2 (\"x\"): target 'linux' refused it (linux: "
+[ ! -e late ] || fail "a refused op log wrote results"
+
 # compare: the model's policies and the kernel's side by side.
 wb 0 compare "$small" --policies wait-on-writeback,unrestricted,linux:stable_writes=1,linux:stable_writes=0 --out c
 [ "$(head -1 c/cli-small/compare.csv)" = "metric,wait-on-writeback,unrestricted,linux:stable_writes=1,linux:stable_writes=0" ] ||
