@@ -264,6 +264,7 @@ const struct target_ops linux_target = {
 	.name = "linux",
 	.exclusive = true,
 	.measured = true,
+	.upfront = true,
 	.describe_specs = lspec_describe,
 	.claims = l_claims,
 	.canonical = l_canonical,

@@ -82,7 +82,7 @@ enum rstate {
 	RS_ISSUED,              /* issued and blocked: resume() means it has finished */
 };
 
-enum rwait { RW_NONE, RW_EVENT, RW_JOIN };
+enum rwait { RW_NONE, RW_EVENT, RW_JOIN, RW_SPAWN };
 
 struct rtask {
 	struct replay *rp;
@@ -99,6 +99,13 @@ struct rtask {
 	/* The file the task used last: most ops name the same one as the op before. */
 	uint32_t file_id;
 	struct target_file *file;
+	/* Declared up front (target_ops.upfront): it waits at its start until its
+	 * spawner reaches line @spawn_line (@gate set), then @gate_at as the spawn said. */
+	uint64_t pos0, line0;           /* where its cursor began */
+	bool gated;
+	struct revent gate;
+	uint64_t gate_at;
+	uint64_t spawn_line;
 };
 
 /* replay_source.c: the first error stops the run; later ones are dropped. */
@@ -113,6 +120,9 @@ void replay_world_clear(struct replay *rp);
 void replay_world_declare(struct replay *rp);
 /* The declaring ops of a task (file, process, mmap, event, spawn). */
 void replay_declare_op(struct rtask *t);
+/* For a target_ops.upfront target: the files, processes and tasks the log's tasks
+ * declare while running, declared now, each task gated until its spawn line. */
+void replay_world_upfront(struct replay *rp);
 struct target_file *replay_file_slow(struct rtask *t, uint32_t id);
 static inline struct target_file *replay_file(struct rtask *t, uint32_t id)
 {

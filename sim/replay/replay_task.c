@@ -29,6 +29,8 @@ struct rtask *rtask_new(struct replay *rp, uint32_t id, const char *name, uint32
 	t->name = g_strdup(name);
 	t->process = process;
 	t->cur = oplog_cursor_new(rp->log, id, pos, line);
+	t->pos0 = pos;
+	t->line0 = line;
 	return t;
 }
 
@@ -269,6 +271,18 @@ void replay_resume(void *data)
 	struct replay *rp = t->rp;
 	if (rp->error || t->done)
 		return;
+	if (G_UNLIKELY(t->gated)) {
+		/* Declared up front: not begun until its spawner reaches the spawn line. */
+		if (!t->gate.set) {
+			t->wait = RW_SPAWN;
+			if (rp->ops->wait_on(t->k, &t->gate) == OP_BLOCKED)
+				return;
+		}
+		t->gated = false;
+		t->wait = RW_NONE;
+		if (t->gate_at && rp->ops->sleep(t->k, t->gate_at) == OP_BLOCKED)
+			return;
+	}
 	for (;;) {
 		if (t->state == RS_ISSUED) {
 			op_done(t);
@@ -299,6 +313,10 @@ char *replay_describe_wait(struct rtask *t)
 	if (t->wait == RW_EVENT) {
 		r = g_strdup_printf("task '%s' (t%u) at %s waits for event ev%u, which no task sets",
 				    t->name, t->id, at, t->wait_id);
+	} else if (t->wait == RW_SPAWN) {
+		r = g_strdup_printf("task '%s' (t%u) waits to be spawned at %s:%" G_GUINT64_FORMAT
+				    ", a line its spawner has not reached", t->name, t->id, rp->o->path,
+				    t->spawn_line);
 	} else if (t->wait == RW_JOIN) {
 		struct rtask *o = g_hash_table_lookup(rp->tasks, KEY(t->wait_id));
 		r = g_strdup_printf("task '%s' (t%u) at %s waits for task '%s' (t%u) to finish",

@@ -117,10 +117,12 @@ static void declare_event(struct replay *rp, uint32_t id)
 	g_hash_table_insert(rp->events, KEY(id), ev);
 }
 
-static void declare_task(struct replay *rp, uint32_t id, const char *name, uint32_t process,
-			 int cpu, uint64_t start, uint64_t pos, uint64_t line)
+static struct rtask *declare_task(struct replay *rp, uint32_t id, const char *name,
+				  uint32_t process, int cpu, uint64_t start, uint64_t pos,
+				  uint64_t line, bool gated)
 {
 	struct rtask *t = rtask_new(rp, id, name, process, pos, line);
+	t->gated = gated;
 	struct target_proc *p = process ? g_hash_table_lookup(rp->procs, KEY(process)) : NULL;
 	t->k = rp->ops->spawn(rp->t, name, p, cpu, start, t);
 	if (!t->k) {
@@ -129,9 +131,10 @@ static void declare_task(struct replay *rp, uint32_t id, const char *name, uint3
 		replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s:%" G_GUINT64_FORMAT ": task t%u (\"%s\"): "
 			    "target '%s' refused it", rp->o->path, line, id, name, rp->ops->name);
 		rtask_free(t);
-		return;
+		return NULL;
 	}
 	g_hash_table_insert(rp->tasks, KEY(id), t);
+	return t;
 }
 
 void replay_world_declare(struct replay *rp)
@@ -173,8 +176,81 @@ void replay_world_declare(struct replay *rp)
 	 * the order their first steps are scheduled in at the same instant. */
 	for (guint i = 0; i < h->tasks->len; i++) {
 		const struct oplog_task *t = &g_array_index(h->tasks, struct oplog_task, i);
-		declare_task(rp, t->id, t->name, t->process, t->cpu, t->start, 0, 0);
+		declare_task(rp, t->id, t->name, t->process, t->cpu, t->start, 0, 0, false);
 	}
+	if (rp->ops->upfront && !rp->error)
+		replay_world_upfront(rp);
+}
+
+/*
+ * Up front: a target that forks its processes and starts its workers before the run
+ * (the kernel's) cannot take a process or a task that a task declares while running
+ * (a fork strace saw).  So every task's lines are read once before the run, and the
+ * files, processes and tasks they declare are declared now, in the order met.  A
+ * task so declared starts at once and waits, gated, until its spawner reaches the
+ * spawn line (replay_declare_op opens the gate); then it waits the spawn's delay, as
+ * a task spawned there would have.  Order between tasks is kept; only what the run
+ * could not have (a join on a task not spawned yet) waits instead of failing.
+ */
+static gint by_id(gconstpointer a, gconstpointer b)
+{
+	/* g_ptr_array_sort hands pointers to the elements */
+	uint32_t x = (*(struct rtask *const *)a)->id, y = (*(struct rtask *const *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+void replay_world_upfront(struct replay *rp)
+{
+	GQueue todo = G_QUEUE_INIT;
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, rp->tasks);
+	GPtrArray *first = g_ptr_array_new();
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_ptr_array_add(first, v);
+	/* The header's tasks in id order: the hash table's order is not the log's. */
+	g_ptr_array_sort(first, by_id);
+	for (guint i = 0; i < first->len; i++)
+		g_queue_push_tail(&todo, first->pdata[i]);
+	g_ptr_array_free(first, TRUE);
+	while (!rp->error && !g_queue_is_empty(&todo)) {
+		struct rtask *t = g_queue_pop_head(&todo);
+		struct oplog_cursor *c = oplog_cursor_new(rp->log, t->id, t->pos0, t->line0);
+		struct oplog_op o;
+		GError *e = NULL;
+		int got = 0;
+		while (!rp->error && (got = oplog_cursor_next(c, &o, &e)) > 0) {
+			char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o.line);
+			if (o.kind == OPL_FILE && !g_hash_table_contains(rp->files, KEY(o.file)))
+				declare_file(rp, o.file, o.name, o.len, where);
+			else if (o.kind == OPL_PROCESS && !g_hash_table_contains(rp->procs, KEY(o.process)))
+				declare_process(rp, o.process, o.name, where);
+			else if (o.kind == OPL_SPAWN && o.process &&
+				 !g_hash_table_contains(rp->procs, KEY(o.process)))
+				/* declared by another task, one this reading has not reached:
+				 * which comes first is only known when running */
+				replay_fail(rp, SCENARIO_ERROR_RUNTIME, "%s: spawn t%u: its process p%u "
+					    "is declared by another task, which target '%s' needs "
+					    "before the run (it declares them up front)", where,
+					    o.target, o.process, rp->ops->name);
+			else if (o.kind == OPL_SPAWN && !g_hash_table_contains(rp->tasks, KEY(o.target))) {
+				struct rtask *n = declare_task(rp, o.target, o.name, o.process, o.cpu, 0,
+							       o.next_pos, o.line, true);
+				if (n) {
+					n->gate_at = o.at;
+					n->spawn_line = o.line;
+					g_queue_push_tail(&todo, n);
+				}
+			}
+			g_free(where);
+		}
+		if (got < 0) {
+			replay_fail(rp, SCENARIO_ERROR_INPUT, "%s", e->message);
+			g_error_free(e);
+		}
+		oplog_cursor_free(c);
+	}
+	g_queue_clear(&todo);
 }
 
 void replay_declare_op(struct rtask *t)
@@ -183,12 +259,16 @@ void replay_declare_op(struct rtask *t)
 	const struct oplog_op *o = &t->op;
 	switch (o->kind) {
 	case OPL_FILE: {
+		if (rp->ops->upfront && g_hash_table_contains(rp->files, KEY(o->file)))
+			break;          /* declared up front */
 		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o->line);
 		declare_file(rp, o->file, o->name, o->len, where);
 		g_free(where);
 		break;
 	}
 	case OPL_PROCESS: {
+		if (rp->ops->upfront && g_hash_table_contains(rp->procs, KEY(o->process)))
+			break;          /* declared up front */
 		char *where = g_strdup_printf("%s:%" G_GUINT64_FORMAT, rp->o->path, o->line);
 		declare_process(rp, o->process, o->name, where);
 		g_free(where);
@@ -221,8 +301,15 @@ void replay_declare_op(struct rtask *t)
 				       "that declares it has not reached its line yet)", o->process);
 			break;
 		}
+		struct rtask *n = g_hash_table_lookup(rp->tasks, KEY(o->target));
+		if (rp->ops->upfront && n && n->gated && !n->gate.set) {
+			n->gate.set = true;     /* declared up front: let it go */
+			rp->ops->wake(rp->t, &n->gate);
+			break;
+		}
 		/* The new task's cursor starts after this line, where its ops may begin. */
-		declare_task(rp, o->target, o->name, o->process, o->cpu, o->at, o->next_pos, o->line);
+		declare_task(rp, o->target, o->name, o->process, o->cpu, o->at, o->next_pos, o->line,
+			     false);
 		break;
 	}
 	default:

@@ -73,6 +73,10 @@ struct target_ops {
 	/* Its runs are measurements, not deterministic: several runs of a spec are
 	 * summarised by their median (with min..max), not their mean. */
 	bool measured;
+	/* Files, processes and tasks can only be had before the run starts (the
+	 * kernel's: helpers are forked, workers started and files made first).  An op
+	 * log's later ones are declared at the start (replay_world.c, "up front"). */
+	bool upfront;
 	/* Optional: what `wbsim policies` prints for the specs it claims (the model's
 	 * come from the policy modules), name, description and options, as text. */
 	char *(*describe_specs)(void);
