@@ -36,6 +36,8 @@ struct kx_proc;
 struct kx_map;
 struct kx_task;
 struct kx_pin;
+struct kx_buf;                  /* anonymous private memory of a process (proc:alloc) */
+struct kx_io;                   /* an asynchronous direct I/O (io_uring) */
 
 enum kx_status { KX_DONE, KX_BLOCKED };
 
@@ -76,6 +78,11 @@ struct kx_proc *kx_process(struct kx *kx, const char *name);
  * later (from inside a task) at the first operation that uses it. */
 struct kx_map *kx_mmap(struct kx *kx, struct kx_proc *p, struct kx_file *f, uint64_t off,
 		       uint64_t size);
+/* @size bytes of anonymous private memory (MAP_PRIVATE | MAP_ANONYMOUS, page aligned,
+ * zero-filled) in @p's address space (NULL: the calling process): made when the
+ * process starts, or at the first operation that uses it when declared later.  NULL
+ * for a size of 0. */
+struct kx_buf *kx_alloc(struct kx *kx, struct kx_proc *p, uint64_t size);
 /* Before kx_start.  @p NULL: a thread of the calling process.  First resumed @start_ns
  * after kx_run begins. */
 struct kx_task *kx_spawn(struct kx *kx, const char *name, struct kx_proc *p, uint64_t start_ns,
@@ -134,6 +141,26 @@ enum kx_status kx_sync(struct kx_task *t);
 enum kx_status kx_dio_write(struct kx_task *t, struct kx_file *f, uint64_t off, uint64_t len,
 			    struct kx_map *src, uint64_t src_off);
 enum kx_status kx_dio_read(struct kx_task *t, struct kx_file *f, uint64_t off, uint64_t len);
+/* A Buffer's bytes: the op's pattern stored into them (8-byte stores), or copied out
+ * and judged. */
+enum kx_status kx_buf_store(struct kx_task *t, struct kx_buf *b, uint64_t off, uint64_t len);
+enum kx_status kx_buf_load(struct kx_task *t, struct kx_buf *b, uint64_t off, uint64_t len);
+/* A direct I/O with every option: the user buffer is @map or @buf from byte @at (a
+ * read's destination can only be a Buffer), or neither (an aligned buffer of the
+ * worker's); @async: submitted through the task's io_uring and the task goes on, the
+ * handle in kx_result_io() (the submission itself may fail the run, never EIO). */
+struct kx_dio {
+	bool write, async;
+	struct kx_file *f;
+	uint64_t off, len;
+	struct kx_map *map;
+	struct kx_buf *buf;
+	uint64_t at;
+};
+enum kx_status kx_dio(struct kx_task *t, const struct kx_dio *d);
+struct kx_io *kx_result_io(const struct kx_task *t);
+/* Until @io has completed; kx_result() is then its result (0 or -EIO) and @io is gone. */
+enum kx_status kx_io_wait(struct kx_task *t, struct kx_io *io);
 /* The pin is in kx_result_pin() when the task is resumed. */
 enum kx_status kx_pin(struct kx_task *t, struct kx_map *m, uint64_t off, uint64_t len);
 enum kx_status kx_pin_write(struct kx_task *t, struct kx_pin *p, uint64_t off, uint64_t len);
@@ -167,6 +194,7 @@ const char *kx_file_name(const struct kx_file *f);
 uint64_t kx_file_size(const struct kx_file *f);
 uint64_t kx_map_size(const struct kx_map *m);
 uint64_t kx_pin_size(const struct kx_pin *p);
+uint64_t kx_buf_size(const struct kx_buf *b);
 /* O_DIRECT alignment of the files (statx STATX_DIOALIGN), known after kx_prepare:
  * what dio offsets/lengths and pin:write need.  0 before. */
 unsigned kx_dio_align(const struct kx *kx);

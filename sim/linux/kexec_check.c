@@ -45,6 +45,9 @@ struct kx_pending {
 	int64_t start, end;             /* the copy's own interval */
 	struct kx_run *runs;            /* what the read returned */
 	uint32_t n;
+	struct kx_file *into;           /* a read into a Buffer: that Buffer's shell, */
+	uint64_t into_lo;               /* where in it, */
+	int64_t after;                  /* and when its bytes had been summarised */
 };
 
 static void pending_free(struct kx_pending *p)
@@ -87,9 +90,11 @@ void kx_note(struct kx *kx, char *msg)
 
 static char *describe_record(struct kx *kx, const struct kx_record *r)
 {
+	if (r->task == KX_NONE && (r->file & KX_BUFREC))
+		return g_strdup_printf("zeroes (the initial content of %s)", kx_owner(kx, r->file)->name);
 	if (r->task == KX_NONE)
 		return g_strdup_printf("op %u (the initial content of file '%s')", r->op,
-				       ((struct kx_file *)kx->files->pdata[r->file])->name);
+				       kx_owner(kx, r->file)->name);
 	const struct kx_task *t = kx->tasks->pdata[r->task];
 	return g_strdup_printf("op %u (%s by task '%s', %.3f-%.3f ms)", r->op,
 			       kx_op_name((enum kx_opkind)r->kind), t->name, (double)r->start / 1e6,
@@ -188,8 +193,10 @@ static void explain(struct judge *j, uint64_t p, uint64_t x0, uint64_t x1,
 	} else {
 		held = g_strdup_printf("byte %02x", act[p - x0]);
 	}
-	g_string_append_printf(j->why, "file '%s' offset %" G_GUINT64_FORMAT " (page %" G_GUINT64_FORMAT
-			       ") holds %s; acceptable:", j->f->name, p, p / KX_PAGE, held);
+	bool buf = j->f->idx & KX_BUFREC;
+	g_string_append_printf(j->why, "%s%s%s offset %" G_GUINT64_FORMAT " (page %" G_GUINT64_FORMAT
+			       ") holds %s; acceptable:", buf ? "" : "file '", j->f->name, buf ? "" : "'",
+			       p, p / KX_PAGE, held);
 	g_free(held);
 	for (uint32_t i = 0; i < MIN(k, 3u); i++) {
 		char *d = describe_record(kx, acc[i]);
@@ -258,14 +265,27 @@ uint64_t kx_judge(struct kx *kx, struct kx_file *f, uint64_t lo, uint64_t hi, co
 void kx_check_read(struct kx *kx, struct kx_task *t, struct kx_file *f, uint64_t lo, uint64_t hi,
 		   int64_t start, int64_t end, const struct kx_run *runs, uint32_t n, bool overflow)
 {
+	kx_check_read_op(kx, t->idx, t->op, t->req.kind, f, lo, hi, start, end, runs, n, overflow,
+			 NULL, 0, 0);
+}
+
+void kx_check_read_op(struct kx *kx, uint32_t task, uint32_t op, enum kx_opkind kind,
+		      struct kx_file *f, uint64_t lo, uint64_t hi, int64_t start, int64_t end,
+		      const struct kx_run *runs, uint32_t n, bool overflow, struct kx_file *into,
+		      uint64_t into_lo, int64_t after)
+{
 	if (overflow) {
 		kx->hist->unchecked_reads++;
 		return;
 	}
 	struct kx_pending *p = g_new0(struct kx_pending, 1);
 	p->kind = P_READ;
-	p->task = t->idx;
-	p->opkind = t->req.kind;
+	p->task = task;
+	p->op = op;
+	p->opkind = kind;
+	p->into = into;
+	p->into_lo = into_lo;
+	p->after = MAX(after, end);
 	p->f = f;
 	p->lo = lo;
 	p->hi = hi;
@@ -276,8 +296,38 @@ void kx_check_read(struct kx *kx, struct kx_task *t, struct kx_file *f, uint64_t
 	g_ptr_array_add(kx->hist->pending, p);
 }
 
+/* Did a write other than the read itself touch [lo, hi) of the Buffer a read went
+ * into while it ran or was summarised?  Then the summary may hold that write's bytes
+ * where the file's were, and the read is not judged. */
+struct disturbed {
+	struct kx *kx;
+	const struct kx_pending *p;
+	bool yes;
+};
+
+static void find_disturbance(void *data, uint64_t a, uint64_t b, const uint32_t *rec, uint32_t n)
+{
+	(void)a;
+	(void)b;
+	struct disturbed *d = data;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct kx_record *r = kx_record_get(d->kx->hist, rec[i]);
+		if (r->task != KX_NONE && r->op != d->p->op && r->start <= d->p->after &&
+		    r->end >= d->p->s)
+			d->yes = true;
+	}
+}
+
 static void judge_read(struct kx *kx, struct kx_pending *p)
 {
+	if (p->into) {
+		struct disturbed d = { kx, p, false };
+		kx_segs_foreach(p->into, p->into_lo, p->into_lo + (p->hi - p->lo), find_disturbance, &d);
+		if (d.yes) {
+			kx->hist->unchecked_reads++;
+			return;
+		}
+	}
 	GString *why = g_string_new(NULL);
 	uint8_t *buf = g_malloc(MIN(p->hi - p->lo, (uint64_t)CHUNK) + CHUNK);
 	uint64_t bad = 0;
@@ -307,12 +357,20 @@ void kx_check_copy(struct kx *kx, struct kx_task *t, struct kx_file *dst, uint64
 		   struct kx_file *src, uint64_t src_lo, int64_t snap, int64_t start, int64_t end,
 		   const struct kx_run *runs, uint32_t n, bool overflow, bool weak)
 {
+	kx_check_copy_op(kx, t->idx, t->op, dst, lo, hi, src, src_lo, snap, start, end, runs, n,
+			 overflow, weak);
+}
+
+void kx_check_copy_op(struct kx *kx, uint32_t task, uint32_t op, struct kx_file *dst, uint64_t lo,
+		      uint64_t hi, struct kx_file *src, uint64_t src_lo, int64_t snap, int64_t start,
+		      int64_t end, const struct kx_run *runs, uint32_t n, bool overflow, bool weak)
+{
 	/* Pending first: the horizon must protect the source's records from the moment
 	 * the destination record below can prune anything. */
 	struct kx_pending *p = g_new0(struct kx_pending, 1);
 	p->kind = P_COPY;
-	p->task = t->idx;
-	p->op = t->op;
+	p->task = task;
+	p->op = op;
 	p->weak = weak;
 	p->f = dst;
 	p->lo = lo;
@@ -325,7 +383,7 @@ void kx_check_copy(struct kx *kx, struct kx_task *t, struct kx_file *dst, uint64
 	p->end = end;
 	g_ptr_array_add(kx->hist->pending, p);
 	struct kx_record r = {
-		.op = t->op, .file = dst->idx, .task = t->idx, .kind = KX_OP_DIO_WRITE, .weak = weak,
+		.op = op, .file = dst->idx, .task = task, .kind = KX_OP_DIO_WRITE, .weak = weak,
 		.copy = true, .start = start, .end = end, .lo = lo, .hi = hi,
 	};
 	if (overflow) {
@@ -434,9 +492,12 @@ static void copy_alternatives(struct kx *kx, struct kx_pending *p)
 
 /* ---- when -------------------------------------------------------------------------------- */
 
-static bool op_writes(enum kx_opkind k)
+/* A Buffer is written by its stores and by a direct read into it. */
+static bool op_writes(const struct kx_req *q)
 {
-	return k == KX_OP_PWRITE || k == KX_OP_STORE || k == KX_OP_DIO_WRITE || k == KX_OP_PIN_WRITE;
+	enum kx_opkind k = q->kind;
+	return k == KX_OP_PWRITE || k == KX_OP_STORE || k == KX_OP_DIO_WRITE || k == KX_OP_PIN_WRITE ||
+	       k == KX_OP_BUF_STORE || (k == KX_OP_DIO_READ && q->map.id != KX_NONE);
 }
 
 static gint by_end(gconstpointer a, gconstpointer b)
@@ -454,9 +515,11 @@ void kx_check_pending(struct kx *kx, bool all)
 	int64_t due = INT64_MAX;
 	for (guint i = 0; !all && i < kx->tasks->len; i++) {
 		const struct kx_task *t = kx->tasks->pdata[i];
-		if (t->state == KX_T_INFLIGHT && op_writes(t->req.kind) && t->dispatched < due)
+		if (t->state == KX_T_INFLIGHT && op_writes(&t->req) && t->dispatched < due)
 			due = t->dispatched;
 	}
+	if (!all)
+		due = MIN(due, kx_ios_first(kx, false));
 	/* Copies first: a read that overlapped a copy may have seen one of its
 	 * alternatives, so it also waits for every copy that began before it ended. */
 	int64_t copy_start = INT64_MAX;
@@ -466,7 +529,7 @@ void kx_check_pending(struct kx *kx, bool all)
 		GPtrArray *now = g_ptr_array_new();
 		for (guint i = 0; i < pend->len; i++) {
 			struct kx_pending *p = pend->pdata[i];
-			if (p->kind == kind && p->e < limit)
+			if (p->kind == kind && MAX(p->e, p->after) < limit)
 				g_ptr_array_add(now, p);
 		}
 		g_ptr_array_sort(now, by_end);

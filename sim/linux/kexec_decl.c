@@ -78,6 +78,8 @@ struct kx *kx_new(const char *dir, const struct kx_hooks *hooks, GError **err)
 	kx->maps = g_ptr_array_new_with_free_func(g_free);
 	kx->tasks = g_ptr_array_new_with_free_func(task_free);
 	kx->pins = g_ptr_array_new_with_free_func(g_free);
+	kx->bufs = g_ptr_array_new();
+	kx->ios = g_hash_table_new_full(NULL, NULL, g_free, NULL);
 	kx->m = metrics_new();
 	kx->done[0] = kx->done[1] = -1;
 	kx->timers = g_sequence_new(NULL);
@@ -95,7 +97,10 @@ void kx_free(struct kx *kx)
 	kx_finish(kx);
 	/* Segments point into the history: files go first. */
 	g_ptr_array_free(kx->files, TRUE);
+	kx_bufs_free(kx);
 	kx_history_free(kx->hist);
+	g_hash_table_destroy(kx->ios);
+	g_free(kx->io_by_slot);
 	g_ptr_array_free(kx->procs, TRUE);
 	g_ptr_array_free(kx->maps, TRUE);
 	g_ptr_array_free(kx->tasks, TRUE);
@@ -280,6 +285,7 @@ const char *kx_op_name(enum kx_opkind k)
 		[KX_OP_SYNC] = "syncfs", [KX_OP_DIO_WRITE] = "O_DIRECT write",
 		[KX_OP_DIO_READ] = "O_DIRECT read", [KX_OP_PIN] = "pin",
 		[KX_OP_PIN_WRITE] = "pin write", [KX_OP_MUNMAP] = "munmap",
+		[KX_OP_BUF_STORE] = "buf:store", [KX_OP_BUF_LOAD] = "buf:load",
 	};
 	G_STATIC_ASSERT(G_N_ELEMENTS(names) == KX_OP_NR);
 	return (unsigned)k < KX_OP_NR ? names[k] : "?";

@@ -76,7 +76,7 @@ uint32_t kx_record_count(const struct kx_history *h)
 static bool op_reads(const struct kx_req *q)
 {
 	return q->kind == KX_OP_PREAD || q->kind == KX_OP_LOAD || q->kind == KX_OP_DIO_READ ||
-	       (q->kind == KX_OP_DIO_WRITE && q->map.id != KX_NONE);
+	       q->kind == KX_OP_BUF_LOAD || (q->kind == KX_OP_DIO_WRITE && q->map.id != KX_NONE);
 }
 
 int64_t kx_horizon(struct kx *kx)
@@ -88,7 +88,7 @@ int64_t kx_horizon(struct kx *kx)
 		if (t->state == KX_T_INFLIGHT && op_reads(&t->req) && t->dispatched < h)
 			h = t->dispatched;
 	}
-	return h;
+	return MIN(h, kx_ios_first(kx, true));
 }
 
 /* ---- segments -------------------------------------------------------------------------- */
@@ -235,7 +235,7 @@ uint32_t kx_record_add(struct kx *kx, const struct kx_record *r)
 	uint32_t id = h->records->len;
 	g_array_append_val(h->records, *r);
 	kx_record_get(h, id)->refs = 0;
-	struct kx_segs *s = ((struct kx_file *)kx->files->pdata[r->file])->segs;
+	struct kx_segs *s = kx_owner(kx, r->file)->segs;
 	if (r->lo >= r->hi)
 		return id;
 	int64_t horizon = kx_horizon(kx);

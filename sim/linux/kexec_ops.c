@@ -39,6 +39,7 @@ static void begin(struct kx_task *t, uint32_t file)
 	t->pin = NULL;
 	t->result = 0;
 	t->result_pin = NULL;
+	t->result_io = NULL;
 }
 
 static bool in_range(uint64_t off, uint64_t len, uint64_t size)
@@ -88,6 +89,34 @@ static bool use_map(struct kx_task *t, struct kx_map *m, uint64_t off, uint64_t 
 	begin(t, m->file->idx);
 	t->map = m;
 	t->req.map = (struct kx_mapgeo){ m->id, m->file->idx, m->off, m->size };
+	t->req.off = off;
+	t->req.len = len;
+	return true;
+}
+
+static char *proc_desc(const struct kx_proc *p)
+{
+	return p ? g_strdup_printf("process '%s'", p->name) : g_strdup("the main process");
+}
+
+/* A Buffer used by a task of its own process, inside it: its geometry in the request. */
+static bool use_buf(struct kx_task *t, struct kx_buf *b, uint64_t off, uint64_t len,
+		    const char *call)
+{
+	if (b->proc != t->proc) {
+		char *tp = proc_desc(t->proc);
+		refuse(t, "%s: the task runs in %s but %s is that process's memory", call, tp,
+		       b->shell.name);
+		g_free(tp);
+		return false;
+	}
+	if (!in_range(off, len, b->size)) {
+		refuse(t, "%s: [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") is outside the %"
+		       G_GUINT64_FORMAT "-byte %s", call, off, len, b->size, b->shell.name);
+		return false;
+	}
+	begin(t, KX_NONE);
+	t->req.map = (struct kx_mapgeo){ b->shell.idx, b->shell.idx, 0, b->size };
 	t->req.off = off;
 	t->req.len = len;
 	return true;
@@ -310,4 +339,106 @@ void kx_exit(struct kx_task *t)
 	t->state = KX_T_DONE;
 	t->kx->live--;
 	kx_wake(t->kx, t);
+}
+
+/* ---- Buffers and direct I/O with every option (version 2) -------------------------- */
+
+enum kx_status kx_buf_store(struct kx_task *t, struct kx_buf *b, uint64_t off, uint64_t len)
+{
+	if (!use_buf(t, b, off, len, "buf:store"))
+		return KX_BLOCKED;
+	/* An op id for its pattern, but no counter: the model counts no Buffer stores. */
+	t->op = t->kx->next_op++;
+	t->req.word = kx_pattern(t->op);
+	return go(t, KX_OP_BUF_STORE);
+}
+
+enum kx_status kx_buf_load(struct kx_task *t, struct kx_buf *b, uint64_t off, uint64_t len)
+{
+	if (!use_buf(t, b, off, len, "buf:load"))
+		return KX_BLOCKED;
+	return go(t, KX_OP_BUF_LOAD);
+}
+
+/* The async I/O about to be dispatched: a slot of the task's, and the loop's record. */
+static bool submit_io(struct kx_task *t, const char *call)
+{
+	struct kx *kx = t->kx;
+	uint32_t free = ~t->io_busy;
+	if (!free) {
+		refuse(t, "%s: more than %u asynchronous direct I/Os in flight in one task", call,
+		       KX_IO_PER_TASK);
+		return false;
+	}
+	uint32_t bit = (uint32_t)__builtin_ctz(free);
+	struct kx_io *io = g_new0(struct kx_io, 1);
+	io->t = t;
+	io->slot = t->idx * KX_IO_PER_TASK + bit;
+	io->op = t->op;
+	io->dispatched = (int64_t)kx_now(kx);
+	t->req.async = true;
+	t->req.ioslot = io->slot;
+	io->req = t->req;
+	t->io_busy |= 1u << bit;
+	t->io = io;
+	kx->io_by_slot[io->slot] = io;
+	g_hash_table_add(kx->ios, io);
+	kx->inflight++;                 /* until its completion: a drain waits for it */
+	kx->ios_inflight++;
+	return true;
+}
+
+enum kx_status kx_dio(struct kx_task *t, const struct kx_dio *d)
+{
+	const char *call = d->write ? "O_DIRECT write" : "O_DIRECT read";
+	if (d->map && !d->write)
+		return refuse(t, "%s: a mapping cannot be a direct read's destination", call);
+	if (!dio_aligned(t, call, d->off, d->len, d->at))
+		return KX_BLOCKED;
+	if (d->map) {
+		if (!use_map(t, d->map, d->at, d->len, d->write ? "O_DIRECT write from a mapping" : call))
+			return KX_BLOCKED;
+	} else if (d->buf) {
+		if (!use_buf(t, d->buf, d->at, d->len, d->write ? "O_DIRECT write from a Buffer" :
+			     "O_DIRECT read into a Buffer"))
+			return KX_BLOCKED;
+	} else {
+		begin(t, d->f->idx);
+	}
+	if (!in_range(d->off, d->len, d->f->size))
+		return refuse(t, "%s: [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") is outside the %"
+			      G_GUINT64_FORMAT "-byte file '%s'", call, d->off, d->len, d->f->size,
+			      d->f->name);
+	t->req.file = d->f->idx;
+	t->req.off = d->off;
+	t->req.len = d->len;
+	t->req.src_off = d->map || d->buf ? d->at : 0;
+	enum kx_opkind kind = d->write ? KX_OP_DIO_WRITE : KX_OP_DIO_READ;
+	t->req.kind = kind;
+	if (d->write)
+		writes(t, M_DIO_WRITES);
+	else if (d->buf)
+		t->op = t->kx->next_op++;       /* names the Buffer's record of what it got */
+	if (d->async && !submit_io(t, d->write ? "f:dio_write{async = true}" : "f:dio_read{async = true}"))
+		return KX_BLOCKED;
+	return go(t, kind);
+}
+
+struct kx_io *kx_result_io(const struct kx_task *t)
+{
+	return t->result_io;
+}
+
+enum kx_status kx_io_wait(struct kx_task *t, struct kx_io *io)
+{
+	begin(t, KX_NONE);
+	if (io->completed) {
+		t->result = io->result;
+		g_hash_table_remove(t->kx->ios, io);
+		return KX_DONE;
+	}
+	if (io->waiter)
+		return refuse(t, "io:wait: task '%s' already waits for this I/O", io->waiter->name);
+	io->waiter = t;
+	return kx_wait_on(t, io);
 }

@@ -7,6 +7,8 @@
  *   kexec_spawn.c    kx_start / kx_finish: shared slots, helper processes, threads
  *   kexec_worker.c   a worker: each operation's system calls, timed
  *   kexec_ops.c      the operations as the driver calls them
+ *   kexec_buf.c      Buffers (proc:alloc) and direct I/O with every option, async included
+ *   kexec_uring.c    a worker's io_uring: asynchronous direct I/O and its reaper thread
  *   kexec_loop.c     kx_run: resuming tasks, timers, events, completions
  *   kexec_history.c  what was written where and when: candidates per byte range
  *   kexec_check.c    judging bytes against the candidates; reads; dio copies
@@ -33,6 +35,10 @@
 #define KX_SLOT_RUNS 8192u              /* summary runs a reply can carry */
 #define KX_MSG_READY 0x80000000u        /* completion-pipe message: helper i is ready */
 #define KX_ESHORT (-1)                  /* reply error: a transfer stopped short, no errno */
+#define KX_MSG_IO 0x40000000u           /* completion-pipe message: async I/O slot i completed */
+#define KX_BUFREC 0x40000000u           /* file index of a Buffer (records, mapping ids) */
+#define KX_IO_PER_TASK 32u              /* asynchronous I/Os a task may have in flight */
+#define KX_IO_RUNS 2048u                /* summary runs an async I/O's slot can carry */
 
 /* ---- patterns and runs (kexec_pattern.c) ---------------------------------------------- */
 
@@ -105,11 +111,12 @@ struct kx_pin {
 enum kx_opkind {
 	KX_OP_NONE, KX_OP_PWRITE, KX_OP_PREAD, KX_OP_STORE, KX_OP_LOAD, KX_OP_FSYNC,
 	KX_OP_MSYNC, KX_OP_SYNC_RANGE, KX_OP_SYNC, KX_OP_DIO_WRITE, KX_OP_DIO_READ, KX_OP_PIN,
-	KX_OP_PIN_WRITE, KX_OP_MUNMAP, KX_OP_NR
+	KX_OP_PIN_WRITE, KX_OP_MUNMAP, KX_OP_BUF_STORE, KX_OP_BUF_LOAD, KX_OP_NR
 };
 const char *kx_op_name(enum kx_opkind k);
 
-/* A mapping as a worker needs to know it: enough to make it if its process has not. */
+/* A mapping as a worker needs to know it: enough to make it if its process has not.
+ * A Buffer is one too: id and file KX_BUFREC | its index, off 0. */
 struct kx_mapgeo {
 	uint32_t id, file;
 	uint64_t off, size;
@@ -124,12 +131,15 @@ struct kx_req {
 	struct kx_mapgeo map;           /* mapping ops; dio_write's source (id KX_NONE: none) */
 	uint64_t src_off;               /* dio_write: offset in the source mapping */
 	uint64_t word;                  /* the pattern a writing op writes */
+	bool async;                     /* dio: submitted through the worker's io_uring */
+	uint32_t ioslot;                /* ... into this async I/O slot */
 };
 
 struct kx_reply {
 	int err;                        /* 0 or an errno */
 	int64_t t_start, t_end;         /* CLOCK_MONOTONIC ns around the system call(s) */
 	int64_t t_snap;                 /* dio_write from a mapping: before the source was read */
+	int64_t t_after;                /* dio_read into a Buffer: after it was summarised */
 	uint32_t nruns;                 /* the bytes read (or a dio_write's source), summarised */
 	bool overflow;                  /* ... did not fit in the slot */
 	pid_t pid;
@@ -140,6 +150,17 @@ struct kx_slot {
 	struct kx_req req;
 	struct kx_reply rep;
 	struct kx_run runs[KX_SLOT_RUNS];
+};
+
+/* An asynchronous direct I/O, between the worker that submits it (start, snap and a
+ * write's source summary), the reaper that reaps its completion (err, end, a read's
+ * summary) and the loop that accounts it once the reaper posted KX_MSG_IO | index. */
+struct kx_ioslot {
+	int err;
+	int64_t t_start, t_end, t_snap, t_after;
+	uint32_t nruns;
+	bool overflow;
+	struct kx_run runs[KX_IO_RUNS];
 };
 
 /* What a helper reports if it cannot start (shared memory, after the slots). */
@@ -170,6 +191,9 @@ struct kx_task {
 	/* after it */
 	int result;
 	struct kx_pin *result_pin;
+	struct kx_io *io;               /* the async I/O being submitted */
+	struct kx_io *result_io;
+	uint32_t io_busy;               /* its async I/O slots in use, a bit each */
 	pid_t last_pid;
 	uint64_t last_addr;
 	/* sleeping / waiting */
@@ -179,19 +203,45 @@ struct kx_task {
 	const void *wait_key;
 };
 
+/* A Buffer: its bytes' history is kept like a file's, in @shell (no descriptors, no
+ * disk; name "Buffer N of process 'p'", idx KX_BUFREC | N). */
+struct kx_buf {
+	uint32_t idx;
+	struct kx_proc *proc;
+	uint64_t size;
+	struct kx_file shell;
+};
+
+/* An async I/O as the loop knows it, from its dispatch until it was both completed
+ * and waited for. */
+struct kx_io {
+	struct kx_task *t;              /* who submitted it */
+	uint32_t slot;                  /* kx->ioslots index */
+	uint32_t op;
+	struct kx_req req;
+	int64_t dispatched;
+	bool completed;
+	int result;                     /* 0 or -EIO */
+	struct kx_task *waiter;
+};
+
 struct kx_history;
 
 struct kx {
 	char *dir, *scratch_dir;
 	int dirfd;
 	struct kx_hooks hooks;
-	GPtrArray *files, *procs, *maps, *tasks, *pins;
+	GPtrArray *files, *procs, *maps, *tasks, *pins, *bufs;
 	bool prepared, started, running, finished, verified;
 	unsigned dio_align;
 	struct metrics *m;
 	/* shared with the workers */
 	struct kx_slot *slots;
 	struct kx_pstat *pstat;
+	struct kx_ioslot *ioslots;      /* KX_IO_PER_TASK per task */
+	struct kx_io **io_by_slot;      /* in flight, by slot */
+	GHashTable *ios;                /* every struct kx_io not yet both completed and waited */
+	unsigned ios_inflight;
 	size_t shared_bytes;
 	int done[2];                    /* completion pipe */
 	pid_t parent;
@@ -215,6 +265,14 @@ int64_t kx_mono_ns(void);
 static inline struct kx_slot *kx_slot_of(const struct kx *kx, const struct kx_task *t)
 {
 	return &kx->slots[t->idx];
+}
+
+/* The file or Buffer shell a record or mapping geometry names. */
+static inline struct kx_file *kx_owner(const struct kx *kx, uint32_t idx)
+{
+	if (idx & KX_BUFREC)
+		return &((struct kx_buf *)kx->bufs->pdata[idx & ~KX_BUFREC])->shell;
+	return kx->files->pdata[idx];
 }
 
 /* kexec_files.c */
@@ -244,7 +302,34 @@ struct kx_worker;
 gpointer kx_worker_main(gpointer data);
 struct kx_worker *kx_worker_new(struct kx *kx, struct kx_task *t, struct kx_space *sp);
 
+/* kexec_uring.c: the worker's ring, made at its first async I/O; submit one (0 or an
+ * errno; the slot's times and summary are filled), and free it (after the loop drained
+ * every I/O: the reaper is told to quit and joined). */
+struct kx_ring;
+int kx_ring_submit(struct kx_ring **ring, struct kx *kx, struct kx_task *t,
+		   const struct kx_req *q, uint8_t *base);
+void kx_ring_free(struct kx_ring *ring);
+
+/* kexec_buf.c */
+/* The loop's side of async I/O: the reaper posted slot @slot's completion. */
+void kx_io_complete(struct kx *kx, uint32_t slot);
+/* The submission of @t's async I/O came back (its worker's reply @rep). */
+void kx_io_submitted(struct kx *kx, struct kx_task *t, int err);
+/* A helper ended: its tasks' async I/Os will never complete. */
+void kx_ios_abandon(struct kx *kx, struct kx_proc *p);
+/* The earliest dispatch of an async I/O in flight that reads (a source, a file) or
+ * writes (a file, a Buffer); INT64_MAX: none. */
+int64_t kx_ios_first(struct kx *kx, bool reads);
+void kx_bufs_free(struct kx *kx);
+/* What a completed op did to the data (its records, reads to judge): the loop's
+ * synchronous ops and the reaped async ones alike. */
+void kx_account(struct kx *kx, uint32_t task, uint32_t op, const struct kx_req *q, int err,
+		int64_t snap, int64_t start, int64_t end, int64_t after, const struct kx_run *runs,
+		uint32_t nruns, bool overflow);
+
 /* kexec_loop.c */
+char *kx_describe_req(struct kx *kx, const struct kx_req *q);
+int kx_latency_kind(enum kx_opkind k);     /* enum op_kind, or -1: not timed */
 void kx_dispatch(struct kx_task *t, enum kx_opkind kind);
 void kx_make_ready(struct kx *kx, struct kx_task *t);
 void kx_timer_add(struct kx *kx, struct kx_task *t, int64_t deadline);
@@ -299,11 +384,21 @@ int64_t kx_horizon(struct kx *kx);
  * is known. */
 void kx_check_read(struct kx *kx, struct kx_task *t, struct kx_file *f, uint64_t lo, uint64_t hi,
 		   int64_t start, int64_t end, const struct kx_run *runs, uint32_t n, bool overflow);
+/* The same for task @task's op @op of @kind; @into (NULL: none) is the Buffer the
+ * bytes were read into at [@into_lo, ..), summarised by @after: the read is not judged
+ * (unchecked_reads) if another write of that range overlapped [@start, @after]. */
+void kx_check_read_op(struct kx *kx, uint32_t task, uint32_t op, enum kx_opkind kind,
+		      struct kx_file *f, uint64_t lo, uint64_t hi, int64_t start, int64_t end,
+		      const struct kx_run *runs, uint32_t n, bool overflow, struct kx_file *into,
+		      uint64_t into_lo, int64_t after);
 /* A dio_write from a mapping: [@lo, @hi) of @dst got the bytes of [@src_lo, ..) of @src
  * as they were from @snap (when the worker read them, @runs) to @end. */
 void kx_check_copy(struct kx *kx, struct kx_task *t, struct kx_file *dst, uint64_t lo, uint64_t hi,
 		   struct kx_file *src, uint64_t src_lo, int64_t snap, int64_t start, int64_t end,
 		   const struct kx_run *runs, uint32_t n, bool overflow, bool weak);
+void kx_check_copy_op(struct kx *kx, uint32_t task, uint32_t op, struct kx_file *dst, uint64_t lo,
+		      uint64_t hi, struct kx_file *src, uint64_t src_lo, int64_t snap, int64_t start,
+		      int64_t end, const struct kx_run *runs, uint32_t n, bool overflow, bool weak);
 /* Judge what is due: @all at the end of the run. */
 void kx_check_pending(struct kx *kx, bool all);
 void kx_check_pending_free(struct kx_history *h);

@@ -75,8 +75,11 @@ uintptr_t kx_space_addr(struct kx_space *sp, struct kx *kx, const struct kx_mapg
 	g_mutex_lock(&sp->lock);
 	struct space_map *m = g_hash_table_lookup(sp->maps, GUINT_TO_POINTER(g->id + 1));
 	if (!m) {
-		const struct kx_file *f = kx->files->pdata[g->file];
-		void *a = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, (off_t)g->off);
+		/* A Buffer: anonymous private memory, page aligned (O_DIRECT can use it). */
+		void *a = g->file & KX_BUFREC
+			? mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+			: mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       ((const struct kx_file *)kx->files->pdata[g->file])->fd, (off_t)g->off);
 		if (a != MAP_FAILED) {
 			m = g_new(struct space_map, 1);
 			m->addr = a;
@@ -145,6 +148,15 @@ static bool map_own(struct kx *kx, struct kx_proc *p, struct kx_space *sp, char 
 			snprintf(msg, len, "mmap of file '%s' [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT
 				 ") in process '%s': %s", m->file->name, m->off, m->size,
 				 p ? p->name : "main", g_strerror(errno));
+			return false;
+		}
+	}
+	for (guint i = 0; i < kx->bufs->len; i++) {
+		struct kx_buf *b = kx->bufs->pdata[i];
+		struct kx_mapgeo g = { b->shell.idx, b->shell.idx, 0, b->size };
+		if (b->proc == p && !kx_space_addr(sp, kx, &g)) {
+			snprintf(msg, len, "%s: %" G_GUINT64_FORMAT " bytes of anonymous memory: %s",
+				 b->shell.name, b->size, g_strerror(errno));
 			return false;
 		}
 	}
@@ -324,7 +336,8 @@ bool kx_start(struct kx *kx, GError **err)
 	}
 	kx->started = true;             /* from here on kx_finish undoes what was done */
 	size_t slots = kx->tasks->len * sizeof(struct kx_slot);
-	size_t bytes = slots + kx->procs->len * sizeof(struct kx_pstat);
+	size_t pstat = kx->procs->len * sizeof(struct kx_pstat);
+	size_t bytes = slots + pstat + kx->tasks->len * KX_IO_PER_TASK * sizeof(struct kx_ioslot);
 	kx->shared_bytes = MAX((size_t)KX_PAGE, (bytes + KX_PAGE - 1) / KX_PAGE * KX_PAGE);
 	void *shared = mmap(NULL, kx->shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
@@ -335,6 +348,8 @@ bool kx_start(struct kx *kx, GError **err)
 	}
 	kx->slots = shared;
 	kx->pstat = (struct kx_pstat *)((char *)shared + slots);
+	kx->ioslots = (struct kx_ioslot *)((char *)shared + slots + pstat);
+	kx->io_by_slot = g_new0(struct kx_io *, kx->tasks->len * KX_IO_PER_TASK);
 	if (pipe2(kx->done, O_CLOEXEC) < 0) {
 		g_set_error(err, KX_ERROR, 0, "pipe: %s", g_strerror(errno));
 		return false;
@@ -410,5 +425,6 @@ void kx_finish(struct kx *kx)
 		munmap(kx->slots, kx->shared_bytes);
 	kx->slots = NULL;
 	kx->pstat = NULL;
+	kx->ioslots = NULL;
 	kx->shared_bytes = 0;
 }
