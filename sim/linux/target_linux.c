@@ -174,6 +174,40 @@ static enum op_status l_dio_read(struct target_task *k, struct target_file *f, u
 	return st(kx_dio_read(K(k), F(f), off, len));
 }
 
+static struct target_buf *l_alloc(struct target *t, struct target_proc *p, uint64_t size)
+{
+	return (struct target_buf *)kx_alloc(LT(t)->kx, (struct kx_proc *)p, size);
+}
+
+static enum op_status l_buf_store(struct target_task *k, struct target_buf *b, uint64_t off,
+				  uint64_t len)
+{
+	return st(kx_buf_store(K(k), (struct kx_buf *)b, off, len));
+}
+
+static enum op_status l_buf_load(struct target_task *k, struct target_buf *b, uint64_t off,
+				 uint64_t len)
+{
+	return st(kx_buf_load(K(k), (struct kx_buf *)b, off, len));
+}
+
+static enum op_status l_dio(struct target_task *k, const struct target_dio *d)
+{
+	return st(kx_dio(K(k), &(struct kx_dio){
+		.write = d->write, .async = d->async, .f = F(d->f), .off = d->off, .len = d->len,
+		.map = M(d->map), .buf = (struct kx_buf *)d->buf, .at = d->at }));
+}
+
+static struct target_io *l_result_io(struct target_task *k)
+{
+	return (struct target_io *)kx_result_io(K(k));
+}
+
+static enum op_status l_io_wait(struct target_task *k, struct target_io *io)
+{
+	return st(kx_io_wait(K(k), (struct kx_io *)io));
+}
+
 static enum op_status l_wait_on(struct target_task *k, const void *key)
 {
 	return st(kx_wait_on(K(k), key));
@@ -307,6 +341,14 @@ const struct target_ops linux_target = {
 	.events = l_events,
 	.blocked = l_blocked,
 	.describe_wait = l_describe_wait,
-	/* proc:alloc, Buffers, asynchronous direct I/O and long-term pins: not here; the
-	 * source names the call and this target when a scenario uses one. */
+	/* Version 2: Buffers and direct I/O with every option, asynchronous through
+	 * io_uring (kexec_buf.c, kexec_uring.c). */
+	.alloc = l_alloc,
+	.buf_store = l_buf_store,
+	.buf_load = l_buf_load,
+	.dio = l_dio,
+	.result_io = l_result_io,
+	.io_wait = l_io_wait,
+	/* Long-term pins: not here (README.md says why); the source names the call and
+	 * this target when a scenario uses one. */
 };
