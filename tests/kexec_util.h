@@ -64,6 +64,9 @@ enum kt_kind {
 	S_END, S_PWRITE, S_PREAD, S_STORE, S_LOAD, S_FSYNC, S_FDATASYNC, S_MSYNC, S_RANGE,
 	S_SYNC, S_DIO_W, S_DIO_WM, S_DIO_R, S_PIN, S_PIN_W, S_PIN_REL, S_UNMAP, S_SLEEP,
 	S_WAIT, S_WAKE, S_JOIN, S_FAIL_NEXT, S_KILL_MINE, S_RAW_WRITE,
+	/* Buffers (kexec_buf.c): obj the Buffer; the direct I/Os: obj the file, obj2 the
+	 * Buffer (-1: none), c the offset in it; S_IO_WAIT: obj the step that submitted. */
+	S_BUF_ST, S_BUF_LD, S_DIO_WB, S_DIO_RB, S_ADIO_WB, S_ADIO_RB, S_IO_WAIT,
 };
 
 /* obj: file / mapping / key / task index; a, b: offset and length (or ns, errno, how);
@@ -90,6 +93,7 @@ struct kt_script {
 	uintptr_t addr[KT_STEPS];
 	uint64_t issued[KT_STEPS], done[KT_STEPS];
 	struct kx_pin *pin;
+	struct kx_io *io[KT_STEPS];     /* what an async step submitted */
 };
 
 struct kt_world {
@@ -98,6 +102,7 @@ struct kt_world {
 	struct kx_file *f[4];
 	struct kx_proc *p[4];
 	struct kx_map *m[4];
+	struct kx_buf *b[4];
 	struct kx_task *t[8];
 	struct kt_script s[8];
 	int key[4];
@@ -112,6 +117,8 @@ static G_GNUC_UNUSED void kt_record(struct kx_task *t, struct kt_script *s)
 	s->done[i] = kx_now(kx_task_kx(t));
 	if (s->steps[i].k == S_PIN)
 		s->pin = kx_result_pin(t);
+	if (s->steps[i].k == S_ADIO_WB || s->steps[i].k == S_ADIO_RB)
+		s->io[i] = kx_result_io(t);
 	s->waiting = false;
 }
 
@@ -143,6 +150,18 @@ static G_GNUC_UNUSED enum kx_status kt_issue(struct kx_task *t, struct kt_script
 			return KX_DONE;
 		return kx_wait_on(t, w->t[st->obj]);
 	case S_FAIL_NEXT: kx_test_fail_next(t, (int)st->a); return KX_DONE;
+	case S_BUF_ST:    return kx_buf_store(t, w->b[st->obj], st->a, st->b);
+	case S_BUF_LD:    return kx_buf_load(t, w->b[st->obj], st->a, st->b);
+	case S_DIO_WB:
+	case S_DIO_RB:
+	case S_ADIO_WB:
+	case S_ADIO_RB:
+		return kx_dio(t, &(struct kx_dio){
+			.write = st->k == S_DIO_WB || st->k == S_ADIO_WB,
+			.async = st->k == S_ADIO_WB || st->k == S_ADIO_RB, .f = w->f[st->obj],
+			.off = st->a, .len = st->b, .buf = st->obj2 >= 0 ? w->b[st->obj2] : NULL,
+			.at = st->c });
+	case S_IO_WAIT:   return kx_io_wait(t, s->io[st->obj]);
 	case S_RAW_WRITE: {     /* op c's pattern at [a, a+b) of file obj, behind the executor */
 		char *path = g_build_filename(w->dir, kx_file_name(w->f[st->obj]), NULL);
 		int fd = open(path, O_WRONLY);

@@ -2,7 +2,8 @@
  * The linux: target (sim/linux/target_linux.c) end to end: a scenario file run on the
  * kernel through the same run seam as the model, into the same metrics, with what the
  * kernel cannot measure absent (n/a, never 0); a batch mixing model and kernel specs;
- * expectations on an n/a metric; and the hazard: mmap stores during writeback wait
+ * expectations on an n/a metric; a Buffer raced by asynchronous direct writes
+ * (dio-buffer-race); and the hazard: mmap stores during writeback wait
  * with stable_writes=1 and not with 0.  SKIPs (77) with kenv_check()'s reason on a
  * machine without root, loop devices or tracefs.
  */
@@ -137,6 +138,35 @@ START_TEST(test_stable_writes_make_mmap_stores_wait)
 }
 END_TEST
 
+/* dio-buffer-race (scenarios/): a Buffer of the app process, asynchronous direct writes
+ * from its slots while another task stores into it, on the kernel through io_uring;
+ * every write counted and timed, none lost, checksums n/a (no integrity device). */
+START_TEST(test_dio_buffer_race_runs_on_the_kernel)
+{
+	struct scenario_opts o;
+	wbsim_opts_init(&o);
+	o.path = WBSIM_SOURCE_DIR "/scenarios/dio-buffer-race.lua";
+	o.policy_spec = "linux:stable_writes=1";
+	o.sets = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(o.sets, "scale", "0.05");
+	GError *err = NULL;
+	struct run_result *r = scenario_run(&o, &err);
+	ck_assert_msg(r, "%s", err ? err->message : "?");
+	ck_assert_int_eq(r->end, SIM_END_IDLE);
+	ck_assert_double_eq(metric(r, "dio_writes"), 200);
+	ck_assert_double_eq(metric(r, "dio_write.count"), 200);
+	ck_assert(metric(r, "dio_write.p99") > 0);
+	ck_assert_double_eq(metric(r, "lost_at_end"), 0);
+	ck_assert_double_eq(metric(r, "stale_reads"), 0);
+	ck_assert(metrics_absent(r->m, "checksum_errors"));
+	ck_assert(run_result_passed(r));
+	run_result_free(r);
+	g_hash_table_destroy(o.sets);
+	ck_assert_int_eq(mounts_under(KENV_BASE_DIR), 0);
+	ck_assert_int_eq(loops_under(KENV_BASE_DIR), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("target_linux");
@@ -145,6 +175,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_small_scenario_end_to_end);
 	tcase_add_test(tc, test_batch_mixes_model_and_kernel);
 	tcase_add_test(tc, test_stable_writes_make_mmap_stores_wait);
+	tcase_add_test(tc, test_dio_buffer_race_runs_on_the_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }
