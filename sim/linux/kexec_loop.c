@@ -110,7 +110,7 @@ char *kx_describe_req(struct kx *kx, const struct kx_req *q)
 		return g_strdup_printf("%s of %s at [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ")",
 				       kx_op_name(q->kind), kx_owner(kx, q->map.file)->name, q->off, q->len);
 	const struct kx_file *f = kx->files->pdata[q->file];
-	if (q->map.id != KX_NONE && q->kind != KX_OP_DIO_WRITE)
+	if (q->map.id != KX_NONE && q->kind != KX_OP_DIO_WRITE && q->kind != KX_OP_DIO_READ)
 		return g_strdup_printf("%s of the mapping of file '%s' at [%" G_GUINT64_FORMAT ", +%"
 				       G_GUINT64_FORMAT ")", kx_op_name(q->kind), f->name, q->off, q->len);
 	return g_strdup_printf("%s of file '%s' at [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ")",
