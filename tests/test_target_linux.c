@@ -167,6 +167,24 @@ START_TEST(test_dio_buffer_race_runs_on_the_kernel)
 }
 END_TEST
 
+/* A long-term pin is refused with an error naming the call and the target; the run
+ * that ends on it frees everything once (it once freed kexec's metrics twice). */
+START_TEST(test_a_long_term_pin_is_refused)
+{
+	struct scenario_opts o;
+	wbsim_opts_init(&o);
+	o.path = WBSIM_SOURCE_DIR "/tests/linux/longterm.lua";
+	o.policy_spec = "linux:stable_writes=1";
+	GError *err = NULL;
+	ck_assert_ptr_null(scenario_run(&o, &err));
+	ck_assert_msg(err && strstr(err->message, "longterm.lua:10: m:pin{longterm = true}: not "
+				    "supported by target 'linux'"), "%s", err ? err->message : "no error");
+	g_clear_error(&err);
+	ck_assert_int_eq(mounts_under(KENV_BASE_DIR), 0);
+	ck_assert_int_eq(loops_under(KENV_BASE_DIR), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("target_linux");
@@ -176,6 +194,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_batch_mixes_model_and_kernel);
 	tcase_add_test(tc, test_stable_writes_make_mmap_stores_wait);
 	tcase_add_test(tc, test_dio_buffer_race_runs_on_the_kernel);
+	tcase_add_test(tc, test_a_long_term_pin_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -44,7 +44,7 @@ struct ltarget {
 	GPtrArray *tasks;               /* of struct ltask *, owned */
 	GPtrArray *not_applied;         /* of char *, NULL-terminated once run */
 	char *error;                    /* the machine's own failure, if any */
-	struct metrics *m;              /* after run */
+	struct metrics *m;              /* after run: kexec's (kx_free frees it) until taken */
 	bool ran;
 };
 
