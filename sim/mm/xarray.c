@@ -86,7 +86,7 @@ bool xa_tagged(const struct xarray *xa, enum xa_tag tag)
  * none, climb to its parent and look after it there, so an unmarked stretch costs one
  * word per level, not one per node; then descend into the first marked child.
  */
-bool xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
+bool xa_find_tag_climb(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
 {
 	uint64_t i = *index;
 	if (last >= xa->limit)
