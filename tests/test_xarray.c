@@ -158,6 +158,23 @@ START_TEST(random_against_reference)
 				ck_assert_uint_eq(at, last_found + 1);
 			else
 				ck_assert_uint_eq(at, n);       /* past the end */
+			/* And up to a bound that may cut a leaf word in the middle. */
+			uint64_t end = i + (uint64_t)g_rand_int_range(g, 0, 200);
+			at = i;
+			got = xa_gather_tag(&xa, &at, end, XA_TOWRITE, idx, 16);
+			want = 0;
+			for (ref = i; ref <= end && ref < n && want < 16; ref++)
+				if (tag[ref]) {
+					if (want < got)
+						ck_assert_uint_eq(idx[want], ref);
+					want++;
+					last_found = ref;
+				}
+			ck_assert_uint_eq(got, want);
+			if (want == 16)
+				ck_assert_uint_eq(at, last_found + 1);
+			else
+				ck_assert_uint_eq(at, MIN(end, n - 1) + 1);
 			break;
 		}
 		}

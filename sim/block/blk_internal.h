@@ -82,10 +82,10 @@ struct device {
 	GArray *volatile_blks;          /* of struct cached */
 	guint volatile_head;
 	uint64_t completed_seq;
-	/* Requests come from per-size-class free lists (request.c); live ones are
-	 * linked so that a run abandoned mid-I/O frees them all. */
+	/* Requests come from per-size-class free lists (request.c); every one ever
+	 * made is linked once, so that a run abandoned mid-I/O frees them all. */
 	struct request *free_requests[REQ_CLASSES];
-	struct request *live_requests;
+	struct request *all_requests;
 	/*
 	 * The link (bandwidth.c): requests past their latency share the bandwidth
 	 * equally (processor sharing).  vtime is the number of bytes each of them has

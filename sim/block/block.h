@@ -40,7 +40,7 @@ typedef void (*end_io_fn)(struct request *rq);
 struct request {
 	struct sim_event ev;
 	struct request *next;           /* scheduler queue, or free list */
-	struct request *live_next, *live_prev;
+	struct request *all_next;       /* the device's every request (request.c) */
 	struct device *dev;
 	enum req_op op;
 	bool dio;

@@ -52,7 +52,7 @@ void device_free(struct device *d)
 {
 	if (!d)
 		return;
-	/* Queued and in-flight requests are on the live list: they go with the pool. */
+	/* Queued and in-flight requests are on the list of all: they go with the pool. */
 	request_pool_destroy(d);
 	xfer_destroy(d);
 	g_array_free(d->slots, TRUE);

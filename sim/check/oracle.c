@@ -216,7 +216,13 @@ void oracle_modified(void *obs, struct task *t, struct page *p, uint64_t old, bo
 
 void oracle_settled(void *obs, struct page *p)
 {
-	settle_block(obs, NULL, p->blk, p, "overwritten", false);
+	struct blk *b = p->blk;
+	/* Nearly every writeback ends this way: one line of writes, whose latest
+	 * version still has its way.  Decide it before settle_block builds the
+	 * block's heads (and, when tracing, looks up their origins). */
+	if (!blk_get_tag(b, XA_BRANCHED) && head_has_way(b, b->shadow))
+		return;
+	settle_block(obs, NULL, b, p, "overwritten", false);
 }
 
 void oracle_dio_write(struct oracle *o, struct task *t, struct blk *b, uint64_t version)
@@ -320,8 +326,10 @@ void oracle_final(struct oracle *o)
 				      diverged ? " diverged" : "");
 			}
 			/* Every copy has been written: a head the disk lacks now is lost,
-			 * if no moment before this one counted it. */
-			settle_block(o, NULL, b, NULL, "end", true);
+			 * if no moment before this one counted it (an unbranched block
+			 * whose disk holds its shadow has nothing to settle). */
+			if (b->durable != b->shadow || blk_get_tag(b, XA_BRANCHED))
+				settle_block(o, NULL, b, NULL, "end", true);
 			const struct page *p = b->page;
 			if (p && (p->flags & PG_uptodate) && !(p->flags & (PG_dirty | PG_writeback)) &&
 			    p->content != b->disk) {

@@ -50,11 +50,15 @@ size_t engine_pending_count(const struct engine *e)
 void engine_schedule(struct engine *e, struct sim_event *ev, simtime_t when)
 {
 	g_assert(when >= e->now);
-	if (sim_event_pending(ev))
+	/* A pending event moved within its unsorted bucket (the device's link moves
+	 * its completion a little on every join) keeps its place: only its key changes. */
+	bool in_place = sim_event_pending(ev) && evq_same_bucket(e->q, ev, when);
+	if (sim_event_pending(ev) && !in_place)
 		evq_remove(e->q, ev);
 	ev->time = when;
 	ev->seq = e->next_seq++;
-	evq_push(e->q, ev);
+	if (!in_place)
+		evq_push(e->q, ev);
 }
 
 void engine_cancel(struct engine *e, struct sim_event *ev)

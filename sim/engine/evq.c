@@ -106,6 +106,17 @@ void evq_remove(struct evq *q, struct sim_event *ev)
 	q->n--;
 }
 
+/*
+ * Only a ring bucket can keep an event whose key changes: it is unsorted (its events
+ * are ordered when cur reaches it and it becomes the run), cur has not reached it,
+ * and the horizon only moves away from it.  The same bucket number is the same
+ * bucket.  Ring events are never the cached top (near sorts before the ring).
+ */
+bool evq_same_bucket(const struct evq *q, const struct sim_event *ev, simtime_t when)
+{
+	return ev->aux < q->nb && (when >> q->shift) == (ev->time >> q->shift);
+}
+
 /* Pop the top from late or, near and the ring empty, from far. */
 static NOINLINE void pop_other(struct evq *q, struct sim_event *ev)
 {

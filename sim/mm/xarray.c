@@ -86,7 +86,7 @@ bool xa_tagged(const struct xarray *xa, enum xa_tag tag)
  * none, climb to its parent and look after it there, so an unmarked stretch costs one
  * word per level, not one per node; then descend into the first marked child.
  */
-bool xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
+bool xa_find_tag_climb(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag)
 {
 	uint64_t i = *index;
 	if (last >= xa->limit)
@@ -125,8 +125,25 @@ unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
 	unsigned got = 0;
 	if (last >= xa->limit)
 		last = xa->limit - 1;
-	while (got < n && xa_find_tag(xa, &i, last, tag))
-		out[got++] = i++;
+	while (got < n && xa_find_tag(xa, &i, last, tag)) {
+		/* The rest of i's leaf word holds the next marked indices: take them
+		 * from the word, bit by bit, rather than searching from the top of the
+		 * function (and up the levels) once per index. */
+		uint64_t base = i & ~(uint64_t)(XA_CHUNK_SIZE - 1);
+		uint64_t bits = *xa_leaf_word(xa, i, tag) & (~0ull << (i & (XA_CHUNK_SIZE - 1)));
+		while (bits && got < n) {
+			uint64_t j = base + (unsigned)__builtin_ctzll(bits);
+			if (j > last) {
+				*index = last + 1;
+				return got;
+			}
+			out[got++] = j;
+			i = j + 1;
+			bits &= bits - 1;
+		}
+		if (!bits && got < n)
+			i = base + XA_CHUNK_SIZE;       /* the word is done: search from the next */
+	}
 	if (got < n)
 		i = last + 1;
 	*index = i;

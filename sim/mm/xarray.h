@@ -100,7 +100,30 @@ static inline void xa_clear_tag(struct xarray *xa, uint64_t index, enum xa_tag t
 }
 
 /* The first index with @tag in [*index, last]: true and *index set to it, or false. */
-bool xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag);
+bool xa_find_tag_climb(const struct xarray *xa, uint64_t *index, uint64_t last, enum xa_tag tag);
+
+/*
+ * xa_find_tag_climb, whose first step is inline: the rest of *index's leaf word.
+ * A writeback scan finds most of its pages there (the next dirty page of a random
+ * writer is a few indices on), and a loop over the levels was the largest part of
+ * its cost.  Marks exist only below limit, so a marked bit is a valid index.
+ */
+static inline bool xa_find_tag(const struct xarray *xa, uint64_t *index, uint64_t last,
+			       enum xa_tag tag)
+{
+	uint64_t i = *index;
+	if (i < xa->limit) {
+		uint64_t bits = *xa_leaf_word(xa, i, tag) & (~0ull << (i & (XA_CHUNK_SIZE - 1)));
+		if (bits) {
+			uint64_t j = (i & ~(uint64_t)(XA_CHUNK_SIZE - 1)) + (unsigned)__builtin_ctzll(bits);
+			if (j > last)
+				return false;
+			*index = j;
+			return true;
+		}
+	}
+	return xa_find_tag_climb(xa, index, last, tag);
+}
 /* Up to @n indices with @tag in [*index, last], in order, into @out; *index moves past
  * the last one found (or past @last when fewer were found).  Returns how many. */
 unsigned xa_gather_tag(const struct xarray *xa, uint64_t *index, uint64_t last,

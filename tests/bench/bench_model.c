@@ -68,10 +68,10 @@ static void run(uint64_t pages, uint64_t ops, const char *spec)
 	struct metrics *m = sim_metrics(s);
 	printf("pages=%-9" G_GUINT64_FORMAT " ops=%-9" G_GUINT64_FORMAT " %-18s %6.2f M page-ops/s  "
 	       "%5.1f B/cached-page  (cached %" G_GUINT64_FORMAT ", disk writes %" G_GUINT64_FORMAT
-	       ", events %" G_GUINT64_FORMAT ", sim %.2f s, wall %.2f s, throttled %.2f s)\n",
+	       " in %" G_GUINT64_FORMAT " requests, events %" G_GUINT64_FORMAT ", sim %.2f s, wall %.2f s, throttled %.2f s)\n",
 	       pages, ops, spec, (double)ops / wall / 1e6,
 	       cached ? (double)sim_model_bytes(s) / (double)cached : 0.0, cached,
-	       m->c[M_DISK_WRITES], sim_events(s), (double)sim_time(s) / 1e9, wall,
+	       m->c[M_DISK_WRITES], m->c[M_DISK_REQUESTS], sim_events(s), (double)sim_time(s) / 1e9, wall,
 	       (double)m->c[M_STALL_THROTTLE] / 1e9);
 	sim_free(s);
 }
