@@ -2,28 +2,28 @@
 -- Load with --profile FILE: each value here replaces the scenario's, declared
 -- or default (run/profile.h); what it does not set stays the scenario's.
 -- The device is a buffered loop device on an image file, the one linux: runs use.
--- 32 in flight: 4 KiB writes 152981/s (median 200770ns), reads 259866/s (median 111511ns).
+-- 32 in flight: 4 KiB writes 146414/s (median 190580ns), reads 275885/s (median 99278ns).
 sim.costs{
   -- getppid(2) in a loop: median of 9 rounds of 100000
-  syscall = "958ns",
-  -- memcpy of 4 KiB streaming through two 64 MiB buffers: cache-cold (warm, in L1: 33ns)
-  copy_page = "343ns",
+  syscall = "1097ns",
+  -- memcpy of 4 KiB streaming through two 64 MiB buffers: cache-cold (warm, in L1: 35ns)
+  copy_page = "344ns",
   -- first store to each of 4096 clean pages of a shared ext4 mapping, PTEs present read-only: write-protect fault + page_mkwrite + dirtying (no copy involved); median of 9 rounds
-  fault = "13108ns",
+  fault = "16923ns",
   -- mprotect over 4096 present anonymous pages, to read-only and back: per PTE, one TLB flush per call amortised
-  pte_update = "341ns",
+  pte_update = "372ns",
 }
 sim.device{
   -- 4 KiB O_DIRECT pwrite to the loop device, one in flight: median of 2000
-  write_latency = "25889ns",
+  write_latency = "32982ns",
   -- 4 KiB O_DIRECT pread, one in flight: median of 2000
-  read_latency = "22202ns",
+  read_latency = "22102ns",
   -- fsync(2) of the device after a 4 KiB write: median of 30
-  flush_latency = "243229ns",
+  flush_latency = "267275ns",
   -- 1 MiB O_DIRECT sequential writes over 64 MiB: median of 3 passes
-  bandwidth = "1173MiB/s",
+  bandwidth = "1172MiB/s",
   -- requests served at once: 4 KiB writes per second at 32 in flight (Linux AIO) times the one-in-flight latency
-  queue_depth = 4,
+  queue_depth = 5,
   -- coefficient of variation of the one-in-flight write latencies
-  jitter = 5.77,
+  jitter = 0.40,
 }
