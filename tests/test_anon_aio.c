@@ -282,6 +282,30 @@ START_TEST(async_write_rejected_reports_eio_at_wait)
 }
 END_TEST
 
+/* Nobody waits for it: the device still rejects it, but no call returned EIO to the
+ * program (the kernel target counts the same way: test_kexec_buf). */
+START_TEST(async_write_rejected_and_never_waited_returns_nothing)
+{
+	struct sim *s = sim_with(true, "unrestricted", NULL);
+	struct file *f = sim_file_new(s, "data", 1 << 20);
+	struct process *p = sim_process_new(s, "app");
+	struct anon *b = sim_alloc(s, p, 4096);
+	struct step steps[] = {
+		AIO_WRITE(f, 0, 4096, b, 0, 0),
+		SLEEP(20 * US),
+		BUF_STORE(b, 0, 8),
+		SLEEP(1000 * US),
+		END
+	};
+	struct script *sc = script_spawn(s, "w", p, -1, 0, steps);
+	sim_run(s);
+	ck_assert_uint_eq(M(s, M_CHECKSUM_ERRORS), 1);
+	ck_assert_uint_eq(M(s, M_EIO_RETURNED), 0);
+	g_free(sc);
+	sim_free(s);
+}
+END_TEST
+
 /* ---- FOLL_LONGTERM ---------------------------------------------------------------- */
 
 START_TEST(longterm_pin_of_a_file_mapping_is_refused)
@@ -436,6 +460,7 @@ static Suite *anon_suite(void)
 	tcase_add_test(tc, async_latency_ends_at_completion);
 	tcase_add_test(tc, async_write_completion_invalidates_the_cache);
 	tcase_add_test(tc, async_write_rejected_reports_eio_at_wait);
+	tcase_add_test(tc, async_write_rejected_and_never_waited_returns_nothing);
 	tcase_add_test(tc, longterm_pin_of_a_file_mapping_is_refused);
 	tcase_add_test(tc, granted_longterm_pin_is_written_from_a_snapshot_and_kept_dirty);
 	tcase_add_test(tc, ordinary_pin_shows_why_longterm_is_refused);

@@ -193,6 +193,36 @@ START_TEST(async_direct_io_completes_at_its_wait)
 END_TEST
 
 /*
+ * eio_returned counts an asynchronous I/O's EIO when a wait hands it to the program, as
+ * the model does (op_io_wait): not an I/O nobody waits for, and once for one that
+ * completed before its wait came (the wait takes the result at once) as for one whose
+ * waiter was already asleep (the completion wakes it: the test above).
+ */
+START_TEST(an_async_eio_counts_at_its_wait)
+{
+	struct kt_world w;
+	world_b(&w, "aeio");
+	static const struct kt_step steps[] = {
+		{ S_FAIL_NEXT, 0, EIO, 0, 0, 0 },               /* 0 */
+		{ S_ADIO_WB, 0, 0, 4096, -1, 0 },               /* 1: fails, never waited */
+		{ S_FAIL_NEXT, 0, EIO, 0, 0, 0 },               /* 2 */
+		{ S_ADIO_WB, 0, 65536, 4096, -1, 0 },           /* 3: fails */
+		{ S_SLEEP, 0, 50000000, 0, 0, 0 },              /* 4: both complete meanwhile */
+		{ S_IO_WAIT, 3, 0, 0, 0, 0 },                   /* 5: -EIO, at once */
+		{ S_END, 0, 0, 0, 0, 0 } };
+	kt_spawn(&w, 0, "submitter", w.p[0], steps);
+	kt_run(&w, KX_END_IDLE);
+	ck_assert_int_eq(w.s[0].result[1], 0);          /* the submissions succeeded */
+	ck_assert_int_eq(w.s[0].result[3], 0);
+	ck_assert_int_eq(w.s[0].result[5], -EIO);
+	struct metrics *m = kx_metrics(w.kx);
+	ck_assert_uint_eq(hist_count(m->lat[OPK_DIO_WRITE]), 2);       /* both completed */
+	ck_assert_uint_eq(m->c[M_EIO_RETURNED], 1);
+	kx_free(w.kx);
+}
+END_TEST
+
+/*
  * The race of dio-buffer-race: a submitter keeps @depth async writes in flight from
  * slots of a Buffer, and a scribbler of the same process stores into the Buffer all
  * the while.  The device may take a slot's bytes at any instant of the call, so a
@@ -346,6 +376,7 @@ static Suite *kexec_buf_suite(void)
 	tcase_add_test(tc, a_load_of_bytes_nobody_stored_is_stale);
 	tcase_add_test(tc, a_direct_write_takes_the_buffers_bytes);
 	tcase_add_test(tc, async_direct_io_completes_at_its_wait);
+	tcase_add_test(tc, an_async_eio_counts_at_its_wait);
 	tcase_add_test(tc, a_buffer_scribbled_during_async_writes_loses_nothing);
 	tcase_add_test(tc, a_direct_write_from_a_buffer_is_judged_by_the_rule);
 	tcase_add_test(tc, a_buffer_is_used_in_its_own_process);

@@ -167,6 +167,12 @@ static void release_slot(struct kx *kx, struct kx_io *io)
 	kx->ios_inflight--;
 }
 
+void kx_io_result_delivered(struct kx *kx, const struct kx_io *io)
+{
+	if (io->result)
+		metrics_inc(kx->m, M_EIO_RETURNED);
+}
+
 void kx_io_complete(struct kx *kx, uint32_t slot)
 {
 	if (!kx->io_by_slot || slot >= kx->tasks->len * KX_IO_PER_TASK || !kx->io_by_slot[slot])
@@ -186,13 +192,12 @@ void kx_io_complete(struct kx *kx, uint32_t slot)
 	int k = kx_latency_kind(io->req.kind);
 	if (k >= 0)
 		metrics_latency(kx->m, (enum op_kind)k, (uint64_t)MAX(end - start, 0));
-	if (s->err) {
-		io->result = -EIO;
-		metrics_inc(kx->m, M_EIO_RETURNED);
-	}
+	if (s->err)
+		io->result = -EIO;      /* counted when a wait hands it to the program */
 	kx_account(kx, io->t->idx, io->op, &io->req, s->err, s->t_snap - kx->t0, start, end,
 		   s->t_after - kx->t0, s->runs, s->nruns, s->overflow);
 	if (io->waiter) {
+		kx_io_result_delivered(kx, io);
 		io->waiter->result = io->result;
 		kx_wake(kx, io);
 		g_hash_table_remove(kx->ios, io);

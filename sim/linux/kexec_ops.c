@@ -433,6 +433,7 @@ enum kx_status kx_io_wait(struct kx_task *t, struct kx_io *io)
 {
 	begin(t, KX_NONE);
 	if (io->completed) {
+		kx_io_result_delivered(t->kx, io);
 		t->result = io->result;
 		g_hash_table_remove(t->kx->ios, io);
 		return KX_DONE;

@@ -313,6 +313,9 @@ void kx_ring_free(struct kx_ring *ring);
 /* kexec_buf.c */
 /* The loop's side of async I/O: the reaper posted slot @slot's completion. */
 void kx_io_complete(struct kx *kx, uint32_t slot);
+/* A wait hands @io's result to the program: an EIO counts in eio_returned then, as
+ * the model counts it (at the wait, not at the completion nobody may wait for). */
+void kx_io_result_delivered(struct kx *kx, const struct kx_io *io);
 /* The submission of @t's async I/O came back (its worker's reply @rep). */
 void kx_io_submitted(struct kx *kx, struct kx_task *t, int err);
 /* A helper ended: its tasks' async I/Os will never complete. */
