@@ -60,7 +60,8 @@ static const struct metric_def counters[M_NR_COUNTERS] = {
 				"differed from its content at submission (guard tag mismatch)"),
 	[M_EIO_RETURNED] = C("eio_returned", "calls", BETTER_LOWER, SEC_HAZARDS,
 			     "operations that returned EIO to the program (a rejected write is "
-			     "reported once, by the next fsync of the file)"),
+			     "reported once, by the next fsync of the file; an asynchronous "
+			     "direct I/O's EIO, by the `io:wait` that returns it, on every target)"),
 	[M_STALE_OVERWRITES] = HA("linux", "stale_overwrites", "pages",
 				 "a page write completed whose content is older than what the block "
 				 "held (an older copy landed after a newer one)"),
