@@ -89,6 +89,14 @@ struct kx_task *kx_spawn(struct kx *kx, const char *name, struct kx_proc *p, uin
 			 void *data);
 /* Where pin:write's source file lives (default: the directory of kx_new). */
 void kx_set_scratch_dir(struct kx *kx, const char *dir);
+/* How long the loop busy-waits (yielding the CPU to anything else runnable on it)
+ * for a completion or a timer before it sleeps in ppoll; 0 (the default): it never
+ * does.  A thread wakeup costs tens of us on a virtual machine, more than the 20 us
+ * sleeps and few-us writes scenarios are made of: without the busy wait the kernel
+ * run cannot keep the pace the scenario asks for (kexec_loop.c). */
+void kx_set_spin(struct kx *kx, uint64_t ns);
+/* How many ops the loop handed to a worker that was spinning for it (for the tests). */
+uint64_t kx_rung(const struct kx *kx);
 
 /* ---- running ------------------------------------------------------------------------- */
 

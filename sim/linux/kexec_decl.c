@@ -118,6 +118,17 @@ void kx_free(struct kx *kx)
 	g_free(kx);
 }
 
+void kx_set_spin(struct kx *kx, uint64_t ns)
+{
+	g_return_if_fail(!kx->running);
+	kx->spin_ns = (int64_t)MIN(ns, (uint64_t)INT64_MAX / 4);
+}
+
+uint64_t kx_rung(const struct kx *kx)
+{
+	return kx->rung;
+}
+
 void kx_set_scratch_dir(struct kx *kx, const char *dir)
 {
 	g_return_if_fail(!kx->started && dir);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -72,6 +73,12 @@ void kx_dispatch(struct kx_task *t, enum kx_opkind kind)
 	t->dispatched = (int64_t)kx_now(kx);
 	t->state = KX_T_INFLIGHT;
 	kx->inflight++;
+	uint32_t spinning = KX_BELL_SPINNING;
+	if (__atomic_compare_exchange_n(&kx_slot_of(kx, t)->bell, &spinning, KX_BELL_RUNG, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		kx->rung++;
+		return;                 /* its worker was looking: no need to wake it */
+	}
 	char c = 'o';
 	ssize_t n;
 	do
@@ -195,9 +202,45 @@ static void helper_ended(struct kx *kx, struct kx_proc *p)
 	kx_ios_abandon(kx, p);
 }
 
+/*
+ * The busy wait of kx_set_spin: until a worker or the reaper posts something (the
+ * shared word kx_posted bumps, so no system call is made to look) or until @wake,
+ * for at most spin_ns.  True when it ends the wait: something was posted (and read),
+ * or the timer is due.  A sleep longer than spin_ns sleeps in ppoll to spin_ns before
+ * its end and spins the rest, so that timers fire on time without a core spent on
+ * them.  sched_yield lets whatever else is runnable on this CPU run first (a worker,
+ * a kworker of the writeback or of the loop device): the wait is cheap only when the
+ * CPU is idle otherwise, and it must not take the CPU from the work it measures.
+ */
+static bool spin(struct kx *kx, int64_t wake)
+{
+	int64_t now = (int64_t)kx_now(kx);
+	if (wake != INT64_MAX && wake - now > kx->spin_ns)
+		return false;
+	int64_t until = MIN(wake, now + kx->spin_ns);
+	uint32_t seen = __atomic_load_n(kx->posted, __ATOMIC_ACQUIRE);
+	for (;;) {
+		if (__atomic_load_n(kx->posted, __ATOMIC_ACQUIRE) != seen) {
+			read_completions(kx);
+			kx_check_pending(kx, false);
+			return true;
+		}
+		if (now >= until)
+			return now >= wake;
+		sched_yield();
+		now = (int64_t)kx_now(kx);
+	}
+}
+
 /* Sleep until something happens or @wake (ns since the start; INT64_MAX: no timer). */
 static void wait_events(struct kx *kx, int64_t wake)
 {
+	if (kx->spin_ns > 0 && !kx->stopping) {
+		if (spin(kx, wake))
+			return;
+		if (wake != INT64_MAX && wake - (int64_t)kx_now(kx) > kx->spin_ns)
+			wake -= kx->spin_ns;    /* spin the last stretch (above) */
+	}
 	guint np = kx->procs->len;
 	struct pollfd *fds = g_newa(struct pollfd, np + 1);
 	struct kx_proc **who = g_newa(struct kx_proc *, np + 1);

@@ -38,6 +38,7 @@
 #define KX_MSG_IO 0x40000000u           /* completion-pipe message: async I/O slot i completed */
 #define KX_BUFREC 0x40000000u           /* file index of a Buffer (records, mapping ids) */
 #define KX_IO_PER_TASK 32u              /* asynchronous I/Os a task may have in flight */
+#define KX_POSTED_BYTES 64u             /* the shared word kx_posted bumps, alone on its line */
 #define KX_IO_RUNS 2048u                /* summary runs an async I/O's slot can carry */
 
 /* ---- patterns and runs (kexec_pattern.c) ---------------------------------------------- */
@@ -146,7 +147,14 @@ struct kx_reply {
 	uint64_t addr;
 };
 
+/* A worker's doorbell, when the loop busy-waits (kx_set_spin): the worker, done with
+ * an op, spins a while in KX_BELL_SPINNING, and the loop hands it the next op by
+ * turning that into KX_BELL_RUNG, without the doorbell's system calls and wakeup;
+ * otherwise (KX_BELL_IDLE) the loop sends on the doorbell socket. */
+enum { KX_BELL_IDLE, KX_BELL_SPINNING, KX_BELL_RUNG };
+
 struct kx_slot {
+	uint32_t bell;
 	struct kx_req req;
 	struct kx_reply rep;
 	struct kx_run runs[KX_SLOT_RUNS];
@@ -244,6 +252,9 @@ struct kx {
 	unsigned ios_inflight;
 	size_t shared_bytes;
 	int done[2];                    /* completion pipe */
+	uint32_t *posted;               /* shared: bumped after every message on it */
+	int64_t spin_ns;                /* the loop's busy wait before it sleeps (kx_set_spin) */
+	uint64_t rung;                  /* ops handed to a spinning worker, not by its socket */
 	pid_t parent;
 	struct kx_space *local;         /* the calling process's mappings */
 	/* the loop */
@@ -262,6 +273,12 @@ struct kx {
 /* kexec_decl.c */
 void kx_fail(struct kx *kx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 int64_t kx_mono_ns(void);
+/* After a message is on the completion pipe: tell a loop that busy-waits for it. */
+static inline void kx_posted(const struct kx *kx)
+{
+	__atomic_fetch_add(kx->posted, 1, __ATOMIC_RELEASE);
+}
+
 static inline struct kx_slot *kx_slot_of(const struct kx *kx, const struct kx_task *t)
 {
 	return &kx->slots[t->idx];

@@ -337,7 +337,10 @@ bool kx_start(struct kx *kx, GError **err)
 	kx->started = true;             /* from here on kx_finish undoes what was done */
 	size_t slots = kx->tasks->len * sizeof(struct kx_slot);
 	size_t pstat = kx->procs->len * sizeof(struct kx_pstat);
-	size_t bytes = slots + pstat + kx->tasks->len * KX_IO_PER_TASK * sizeof(struct kx_ioslot);
+	/* The loop's busy wait watches one word (kx->posted), on a cache line of its own
+	 * before the slots. */
+	size_t bytes = KX_POSTED_BYTES + slots + pstat +
+		       kx->tasks->len * KX_IO_PER_TASK * sizeof(struct kx_ioslot);
 	kx->shared_bytes = MAX((size_t)KX_PAGE, (bytes + KX_PAGE - 1) / KX_PAGE * KX_PAGE);
 	void *shared = mmap(NULL, kx->shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
@@ -346,6 +349,8 @@ bool kx_start(struct kx *kx, GError **err)
 		kx->shared_bytes = 0;
 		return false;
 	}
+	kx->posted = shared;
+	shared = (char *)shared + KX_POSTED_BYTES;
 	kx->slots = shared;
 	kx->pstat = (struct kx_pstat *)((char *)shared + slots);
 	kx->ioslots = (struct kx_ioslot *)((char *)shared + slots + pstat);
@@ -422,7 +427,8 @@ void kx_finish(struct kx *kx)
 			close(kx->done[i]);
 	kx->done[0] = kx->done[1] = -1;
 	if (kx->shared_bytes)
-		munmap(kx->slots, kx->shared_bytes);
+		munmap(kx->posted, kx->shared_bytes);
+	kx->posted = NULL;
 	kx->slots = NULL;
 	kx->pstat = NULL;
 	kx->ioslots = NULL;

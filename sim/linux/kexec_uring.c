@@ -58,6 +58,7 @@ static void post(struct kx *kx, uint32_t slot)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	while (write(kx->done[1], &msg, sizeof(msg)) < 0 && errno == EINTR)
 		;
+	kx_posted(kx);
 }
 
 static void summarise(struct kx_ioslot *s, const void *src, uint64_t pos, uint64_t len)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -265,24 +266,55 @@ static void perform(struct kx_worker *w)
 	}
 }
 
+/*
+ * After an op, with the loop busy-waiting (kx_set_spin), look for the next one for as
+ * long as the loop would wait (yielding the CPU to anything runnable): true when the
+ * loop rang in the meantime, false when the worker is to sleep on its doorbell.  The
+ * bell says KX_BELL_SPINNING from before the op's completion is posted, so that the
+ * loop, resuming the task at once, finds it so.
+ */
+static bool spin_for_next(struct kx_worker *w)
+{
+	uint32_t *bell = &w->slot->bell;
+	int64_t until = kx_mono_ns() + w->kx->spin_ns;
+	do {
+		if (__atomic_load_n(bell, __ATOMIC_ACQUIRE) == KX_BELL_RUNG)
+			break;
+		sched_yield();
+	} while (kx_mono_ns() < until);
+	uint32_t spinning = KX_BELL_SPINNING;
+	if (__atomic_compare_exchange_n(bell, &spinning, KX_BELL_IDLE, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return false;           /* not rung: the loop will send */
+	__atomic_store_n(bell, KX_BELL_IDLE, __ATOMIC_RELAXED);
+	return true;
+}
+
 gpointer kx_worker_main(gpointer data)
 {
 	struct kx_worker *w = data;
 	int bell = w->t->bell[1];
 	int done = w->kx->done[1];
+	bool rung = false;
 	for (;;) {
-		char c;
-		ssize_t n = recv(bell, &c, 1, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;          /* the loop closed its end: quit */
+		if (!rung) {
+			char c;
+			ssize_t n = recv(bell, &c, 1, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;  /* the loop closed its end: quit */
+		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		perform(w);
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		uint32_t msg = w->t->idx;
+		if (w->kx->spin_ns > 0)
+			__atomic_store_n(&w->slot->bell, KX_BELL_SPINNING, __ATOMIC_RELAXED);
 		while (write(done, &msg, sizeof(msg)) < 0 && errno == EINTR)
 			;
+		kx_posted(w->kx);
+		rung = w->kx->spin_ns > 0 && spin_for_next(w);
 	}
 	kx_ring_free(w->ring);
 	if (w->scratch >= 0)

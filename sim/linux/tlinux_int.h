@@ -23,7 +23,14 @@ struct lspec {
 	uint64_t size;                  /* image bytes; 0: big enough for the files */
 	bool loop_direct_io;            /* loop=direct */
 	bool machine_dirty;             /* dirty=machine: the sysctls left alone */
+	bool spin_set;                  /* spin= given; else lspec_spin_ns's default */
+	uint64_t spin_ns;
 };
+
+/* The harness's busy wait (kx_set_spin) for @s: spin= if given, else 100 us on a
+ * machine with two CPUs or more and 0 on one (where a spinning thread could only take
+ * the CPU from the work it waits for). */
+uint64_t lspec_spin_ns(const struct lspec *s);
 
 bool lspec_claims(const char *spec);
 bool lspec_parse(const char *spec, struct lspec *out, GError **err);

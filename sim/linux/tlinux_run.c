@@ -99,6 +99,7 @@ struct target *tlinux_create(const struct target_config *c, GError **err)
 		tlinux_destroy((struct target *)lt);
 		return NULL;
 	}
+	kx_set_spin(lt->kx, lspec_spin_ns(&spec));
 	list_not_applied(lt);
 	return (struct target *)lt;
 }

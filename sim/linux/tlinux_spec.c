@@ -1,12 +1,13 @@
 /*
  * tlinux_spec — the linux: spec: "linux:stable_writes=0|1[,fs=ext4|xfs|btrfs]
- * [,size=SIZE][,loop=buffered|direct][,dirty=scenario|machine]".
+ * [,size=SIZE][,loop=buffered|direct][,dirty=scenario|machine][,spin=DURATION]".
  */
 #include "linux/tlinux_int.h"
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "engine/units.h"
 
 #define PREFIX "linux"
@@ -28,6 +29,11 @@ static const struct lopt opts[] = {
 	{ "dirty", "scenario|machine", "scenario",
 	  "scenario: the vm.dirty_* sysctls are set from the scenario's writeback section "
 	  "for the run and restored after; machine: left as they are (listed as not applied)" },
+	{ "spin", "DURATION", "100us (0 on one CPU)",
+	  "how long the harness busy-waits, yielding the CPU, for an op's completion or a "
+	  "sleep's end before it sleeps: a thread wakeup costs tens of us on a VM, so without "
+	  "it the kernel runs a scenario of us-steps several times slower than asked; 0 "
+	  "turns it off (sim/linux/README.md, \"Pace\")" },
 };
 
 bool lspec_claims(const char *spec)
@@ -40,7 +46,8 @@ static bool bad(GError **err, const char *spec, const char *fmt, const char *wha
 {
 	char *m = g_strdup_printf(fmt, what);
 	g_set_error(err, KENV_ERROR, KENV_ERROR_INPUT, "\"%s\": %s (options: stable_writes=0|1, "
-		    "fs=ext4|xfs|btrfs, size=SIZE, loop=buffered|direct, dirty=scenario|machine)",
+		    "fs=ext4|xfs|btrfs, size=SIZE, loop=buffered|direct, dirty=scenario|machine, "
+		    "spin=DURATION)",
 		    spec, m);
 	g_free(m);
 	return false;
@@ -71,6 +78,18 @@ static bool one(const char *spec, const char *key, const char *val, struct lspec
 		if (strcmp(val, "scenario") && strcmp(val, "machine"))
 			return bad(err, spec, "dirty must be scenario or machine, not \"%s\"", val);
 		s->machine_dirty = !strcmp(val, "machine");
+	} else if (!strcmp(key, "spin")) {
+		GError *e = NULL;
+		/* "0" turns the busy wait off; zero is the one duration that needs no unit. */
+		if (!strcmp(val, "0"))
+			s->spin_ns = 0;
+		else if (!units_parse_duration(val, &s->spin_ns, &e) ||
+			 s->spin_ns > 10 * NSEC_PER_MSEC) {
+			g_clear_error(&e);
+			return bad(err, spec, "spin must be a duration of 10ms or less, not \"%s\"",
+				   val);
+		}
+		s->spin_set = true;
 	} else {
 		return bad(err, spec, "unknown option \"%s\"", key);
 	}
@@ -116,7 +135,16 @@ char *lspec_canonical(const struct lspec *s)
 		g_string_append(c, ",loop=direct");
 	if (s->machine_dirty)
 		g_string_append(c, ",dirty=machine");
+	if (s->spin_set)
+		g_string_append_printf(c, ",spin=%" PRIu64 "ns", s->spin_ns);
 	return g_string_free(c, FALSE);
+}
+
+uint64_t lspec_spin_ns(const struct lspec *s)
+{
+	if (s->spin_set)
+		return s->spin_ns;
+	return g_get_num_processors() > 1 ? 100 * NSEC_PER_USEC : 0;
 }
 
 char *lspec_describe(void)

@@ -16,7 +16,7 @@ has "$T/out" "linux"
 has "$T/out" "stable_writes=0|1"
 has "$T/out" "fs=ext4|xfs|btrfs"
 for bad in "linux:stable_writes=2" "linux:fs=zfs,stable_writes=1" "linux" "linux:bogus=1,stable_writes=0" \
-	"linux:stable_writes=1,size=1KiB"; do
+	"linux:stable_writes=1,size=1KiB" "linux:stable_writes=0,spin=2s" "linux:stable_writes=0,spin=fast"; do
 	wb 2 run "$small" --policy "$bad" --out x
 	[ "$(wc -l <"$T/err")" = 1 ] || fail "$bad: not one line: $(cat "$T/err")"
 	has "$T/err" "$bad"
@@ -119,6 +119,11 @@ wb 0 compare "$small" --policies wait-on-writeback,unrestricted,linux:stable_wri
 grep -q "^faults,[0-9]*,[0-9]*,n/a,n/a$" c/cli-small/compare.csv || fail "faults row: $(grep ^faults, c/cli-small/compare.csv)"
 grep -q '^write.count,40,40,40,40$' c/cli-small/compare.csv || fail "write.count row: $(grep ^write.count, c/cli-small/compare.csv)"
 grep -qE '^  faults +[0-9]+ +[0-9]+ +n/a +n/a$' "$T/out" || { cat "$T/out"; fail "faults not n/a on the kernel"; }
+
+# spin=0 turns the harness's busy wait off (zero needs no unit); the canonical spec
+# in the summary says so, in nanoseconds like any given spin.
+wb 0 run "$lsmall" --policy linux:stable_writes=0,spin=0 --out s0
+has s0/linux-small/linux_stable_writes=0_spin=0ns/summary.json '"policy" : "linux:stable_writes=0,spin=0ns"'
 
 # The scenario's own policies list names the kernel; its linux* expectation on an
 # n/a metric (checksum_errors) says n/a.
