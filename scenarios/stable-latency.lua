@@ -7,7 +7,8 @@
 --
 -- Look at: write.p99 and stall.stable per policy; redundant_writes shows what not
 -- waiting costs on a plain device.  Knob: `device_latency` (slower device, longer
--- stalls), `hot_pages`.
+-- stalls), `hot_pages`, `write_interval` (the writer's sleep: longer, fewer rewrites
+-- find their page under writeback).
 sim.scenario{
   name = "stable-latency",
   description = "rewrites of recently written pages: stable pages make writers wait",
@@ -17,17 +18,18 @@ sim.scenario{
 local scale = sim.param("scale", 1.0, "amount of work (1 = the reference run)")
 local hot = sim.param("hot_pages", 64, "pages being rewritten")
 local latency = sim.param("device_latency", "200us", "device write latency")
+local interval = sim.param("write_interval", "20us", "the writer's sleep after each write")
 local writes = math.floor(20000 * scale)
 
 sim.device{ integrity = false, write_latency = latency, queue_depth = 8 }
 local f = sim.file{ name = "log", size = "4MiB" }
 
--- The writer rewrites a random hot page every 20 us.
+-- The writer rewrites a random hot page every 20 us (write_interval).
 sim.spawn("writer", function()
   for i = 1, writes do
     local page = sim.randint(0, hot - 1)
     f:pwrite(page * sim.PAGE_SIZE, 512)
-    sim.sleep("20us")
+    sim.sleep(interval)
   end
 end)
 
