@@ -28,6 +28,7 @@ struct kx_worker {
 	size_t cap;
 	int scratch;                    /* pin:write's source file, O_DIRECT */
 	struct kx_ring *ring;           /* asynchronous direct I/O (kexec_uring.c) */
+	pid_t pid;                      /* the process it runs in, read once: not a call per op */
 };
 
 struct kx_worker *kx_worker_new(struct kx *kx, struct kx_task *t, struct kx_space *sp)
@@ -127,7 +128,7 @@ static void perform(struct kx_worker *w)
 	const struct kx_req *q = &w->slot->req;
 	struct kx_reply *r = &w->slot->rep;
 	memset(r, 0, sizeof(*r));
-	r->pid = getpid();
+	r->pid = w->pid;
 	if (q->fail_errno && !q->async) {
 		r->t_start = r->t_end = kx_mono_ns();
 		r->err = q->fail_errno;
@@ -296,6 +297,7 @@ gpointer kx_worker_main(gpointer data)
 	int bell = w->t->bell[1];
 	int done = w->kx->done[1];
 	bool rung = false;
+	w->pid = getpid();
 	for (;;) {
 		if (!rung) {
 			char c;
