@@ -85,7 +85,7 @@ static struct ktrace_counts mmap_rewrite(bool stable)
 START_TEST(test_stable_writes_make_mmap_stores_wait)
 {
 	enum { ROUNDS = 3 };
-	uint64_t with = 0, without = 0;
+	uint64_t with = 0, without = 0, slept = 0;
 	for (int r = 0; r < ROUNDS; r++) {
 		struct ktrace_counts on = mmap_rewrite(true), off = mmap_rewrite(false);
 		printf("round %d: folio_wait_writeback %lu with stable_writes=1 (%.1f us mean "
@@ -97,6 +97,7 @@ START_TEST(test_stable_writes_make_mmap_stores_wait)
 		       (unsigned long)off.writeback_dirty_folio);
 		with += on.folio_wait_writeback;
 		without += off.folio_wait_writeback;
+		slept += on.waits_slept;
 		/* Stable: each store after a sync waits, so every sync finds the page
 		 * dirty and idle and cleans it, and the next store dirties it again:
 		 * one dirtying per sync plus the first store's, STORES/SYNC_EVERY + 1.
@@ -112,6 +113,10 @@ START_TEST(test_stable_writes_make_mmap_stores_wait)
 	       ROUNDS, (unsigned long)with, (unsigned long)without);
 	ck_assert_msg(with >= 10 * (without + 1), "%lu waits with stable_writes=1, %lu without",
 		      (unsigned long)with, (unsigned long)without);
+	/* A store right after a sync finds its page's write just submitted: some of
+	 * those waits sleep, and the sched events that time them were decoded. */
+	ck_assert_msg(slept > 0, "none of %lu waits slept (sched_switch/sched_wakeup unread?)",
+		      (unsigned long)with);
 }
 END_TEST
 

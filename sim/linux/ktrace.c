@@ -155,25 +155,74 @@ static bool configure(struct ktrace *t, pid_t pid, GError **err)
 		     enable(t, "sched", "sched_switch", NULL, err) &&
 		     enable(t, "sched", "sched_wakeup", NULL, err);
 		g_free(p);
-		t->timed = ok;
+		/* Waits are timed only with both formats read: without them the events
+		 * would arrive unrecognised, and the time say 0 instead of unmeasured. */
+		t->timed = ok && t->id_switch >= 0 && t->id_wakeup >= 0;
 	}
 	g_free(by_name);
 	g_free(by_bdi);
 	return ok;
 }
 
-/* The event formats, read once per process: libtracefs also loads the kernel's
- * symbols with them, which takes a good part of a second (far more under a
- * sanitizer), and they are the same for every tracefs mount of the kernel.
- * Kept until the process exits. */
+/* One file of the tracing directory into @tep: the ring's page header (@system NULL)
+ * or an event's format.  False where the file is missing or does not parse. */
+static bool parse_file(struct tep_handle *tep, const char *tracing_dir, const char *rel,
+		       const char *system)
+{
+	char *path = g_build_filename(tracing_dir, rel, NULL);
+	char *buf = NULL;
+	gsize len = 0;
+	bool ok = g_file_get_contents(path, &buf, &len, NULL);
+	if (ok)
+		ok = system ? tep_parse_event(tep, buf, len, system) == 0
+			    : tep_parse_header_page(tep, buf, len, sizeof(long)) == 0;
+	g_free(buf);
+	g_free(path);
+	return ok;
+}
+
+/*
+ * The formats of the events read here, and the ring buffer's page header, parsed
+ * from the kernel's own files: what tracefs_local_events_system() would give for
+ * these events, without the rest of it.  That function also parses every event of
+ * the systems named and loads /proc/kallsyms, saved_cmdlines and printk_formats,
+ * none of which a count needs, into buffers grown by realloc: under
+ * AddressSanitizer, where a realloc always copies, that alone took 13 s of every
+ * linux: run.  An event this kernel lacks is left out (load_formats says which
+ * ones are needed); the page header is required.
+ */
+static struct tep_handle *parse_formats(const char *tracing_dir)
+{
+	static const char *const events[][2] = {
+		{ "writeback", "folio_wait_writeback" }, { "writeback", "writeback_dirty_folio" },
+		{ "writeback", "balance_dirty_pages" },  { "sched", "sched_switch" },
+		{ "sched", "sched_wakeup" },
+	};
+	struct tep_handle *tep = tep_alloc();
+	if (!tep)
+		return NULL;
+	if (!parse_file(tep, tracing_dir, "events/header_page", NULL)) {
+		tep_free(tep);
+		return NULL;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
+		char *rel = g_strdup_printf("events/%s/%s/format", events[i][0], events[i][1]);
+		parse_file(tep, tracing_dir, rel, events[i][0]);
+		g_free(rel);
+	}
+	tep_set_long_size(tep, tep_get_header_page_size(tep));
+	return tep;
+}
+
+/* The event formats, read once per process: they are the same for every tracefs mount
+ * of the kernel.  Kept until the process exits. */
 static struct tep_handle *formats(const char *tracing_dir)
 {
-	static const char *const systems[] = { "writeback", "sched", NULL };
 	static GMutex lock;
 	static struct tep_handle *tep;
 	g_mutex_lock(&lock);
 	if (!tep)
-		tep = tracefs_local_events_system(tracing_dir, systems);
+		tep = parse_formats(tracing_dir);
 	g_mutex_unlock(&lock);
 	return tep;
 }
