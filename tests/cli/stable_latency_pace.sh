@@ -1,8 +1,9 @@
 # scenarios/stable-latency.lua's write_interval, the knob scenarios/README.md ("Model
 # vs Linux") uses to run the model at the kernel's pace: a writer that sleeps longer
 # between rewrites takes longer (its 2000 sleeps alone last 80 ms at 40us; the
-# waits it saves cannot make up for them) and, with the syncer's 500 us period unchanged, dirties fewer pages between two syncs and
-# meets fewer of them under writeback: fewer disk writes and fewer stable-page waits.
+# waits it saves cannot make up for them) and, with the syncer's 500 us period
+# unchanged, dirties fewer pages between two syncs and meets fewer of them under
+# writeback: fewer disk writes and fewer stable-page waits.
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$T"
 get() {   # get DIR METRIC: its value in DIR's wait-on-writeback summary
